@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kestrel",
+    products: [
+        .library(name: "Kestrel", targets: ["Kestrel"]),
+        .executable(name: "kestrel-bench", targets: ["KestrelBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CKestrelKernels"),
+        .target(name: "Kestrel", dependencies: ["CKestrelKernels"]),
+        .executableTarget(
+            name: "KestrelBench",
+            dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks"),
+        .testTarget(name: "KestrelTests", dependencies: ["Kestrel"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

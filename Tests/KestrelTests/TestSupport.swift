@@ -1,0 +1,43 @@
+import XCTest
+@testable import Kestrel
+
+/// Asserts shape and scalars agree within `tolerance` (absolute, or relative for large values).
+func assertClose(_ t: Tensor, _ expected: [Float], shape: [Int]? = nil, tolerance: Float = 1e-5,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    if let shape { XCTAssertEqual(t.shape, shape, "shape", file: file, line: line) }
+    XCTAssertEqual(t.count, expected.count, "count", file: file, line: line)
+    for (i, (a, b)) in zip(t.scalars, expected).enumerated() {
+        let ok = (a.isNaN && b.isNaN) || a == b || Swift.abs(a - b) <= tolerance * Swift.max(1, Swift.abs(b))
+        if !ok {
+            XCTFail("scalar \(i): got \(a), expected \(b) (tensor \(t.shape))", file: file, line: line)
+            return
+        }
+    }
+}
+
+/// Asserts the finite-difference check of `f` passes.
+func assertGradientsMatch(_ inputs: [Tensor], tolerance: Double = 5e-3, epsilon: Float = 1e-2,
+                          file: StaticString = #filePath, line: UInt = #line, _ f: @escaping ([Tensor]) -> Tensor) {
+    let result = GradientCheck.check(inputs, epsilon: epsilon, f)
+    XCTAssertLessThanOrEqual(result.maxError, tolerance, "\(result)", file: file, line: line)
+}
+
+/// A reproducible random tensor.
+func randomTensor(_ shape: [Int], seed: UInt64 = 1, min: Float = -1, max: Float = 1) -> Tensor {
+    var g = RandomGenerator(seed: seed)
+    return Tensor.randomUniform(shape, min: min, max: max, generator: &g)
+}
+
+/// Asserts `body` throws a KestrelError whose message contains every fragment.
+func assertThrowsMessage(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+                         _ body: () throws -> Void) {
+    do {
+        try body()
+        XCTFail("expected an error mentioning \(fragments)", file: file, line: line)
+    } catch {
+        let message = "\(error)"
+        for f in fragments where !message.contains(f) {
+            XCTFail("message «\(message)» lacks «\(f)»", file: file, line: line)
+        }
+    }
+}
