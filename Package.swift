@@ -5,6 +5,7 @@ let package = Package(
     name: "Kestrel",
     products: [
         .library(name: "Kestrel", targets: ["Kestrel"]),
+        .executable(name: "kestrel", targets: ["kestrel"]),
         .executable(name: "kestrel-bench", targets: ["KestrelBench"]),
     ],
     dependencies: [
@@ -13,6 +14,9 @@ let package = Package(
     targets: [
         .target(name: "CKestrelKernels"),
         .target(name: "Kestrel", dependencies: ["CKestrelKernels"]),
+        .executableTarget(
+            name: "kestrel",
+            dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "KestrelBench",
             dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,0 +1,56 @@
+/// A plain stack of layers, each feeding the next (Keras `Sequential`). Start it with
+/// `Input(shape:)` to build it immediately; otherwise it builds on the first batch.
+public final class Sequential: Model {
+    private var stack: [Layer] = []
+    private var inputLayer: Input?
+
+    public init(_ layers: [Layer] = [], name: String? = nil) {
+        super.init(name: name)
+        for layer in layers { add(layer) }
+    }
+
+    public convenience init(name: String? = nil, @LayerBuilder _ layers: () -> [Layer]) {
+        self.init(layers(), name: name)
+    }
+
+    public override var layers: [Layer] { stack }
+
+    /// Appends a layer (an `Input` is only accepted first).
+    public func add(_ layer: Layer) {
+        if let input = layer as? Input {
+            precondition(stack.isEmpty && inputLayer == nil, "\(name): Input(shape:) must be the first layer of a Sequential model")
+            inputLayer = input
+            inputShape = input.shape
+            return
+        }
+        stack.append(layer)
+        if let shape = inputShape {
+            do { try build(inputShape: shape) } catch { preconditionFailure("\(error)") }
+        }
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        var x = inputs[0]
+        if inputShape == nil { inputShape = Array(x.shape.dropFirst()) }
+        if let inputLayer { x = try inputLayer(x) }
+        for layer in stack {
+            x = try layer(x, training: training)
+            if layerOutputShapes[ObjectIdentifier(layer)] == nil {
+                layerOutputShapes[ObjectIdentifier(layer)] = Array(x.shape.dropFirst())
+            }
+        }
+        return [x]
+    }
+}
+
+/// Lets a model be written as a list of layers in braces.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildBlock(_ layers: [Layer]...) -> [Layer] { layers.flatMap { $0 } }
+    public static func buildExpression(_ layer: Layer) -> [Layer] { [layer] }
+    public static func buildOptional(_ layers: [Layer]?) -> [Layer] { layers ?? [] }
+    public static func buildEither(first layers: [Layer]) -> [Layer] { layers }
+    public static func buildEither(second layers: [Layer]) -> [Layer] { layers }
+    public static func buildArray(_ layers: [[Layer]]) -> [Layer] { layers.flatMap { $0 } }
+}

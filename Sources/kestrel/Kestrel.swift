@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `kestrel` command-line tool: demos on real data, the Keras conformance runner and
+/// model inspection.
+@main
+struct KestrelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kestrel",
+        abstract: "Kestrel: Keras-style deep learning in Swift.",
+        subcommands: [ConformanceCommand.self])
+}
