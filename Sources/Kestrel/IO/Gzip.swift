@@ -19,7 +19,7 @@ public enum Gzip {
             let bytes = raw.bindMemory(to: UInt8.self)
             let trailerSize = raw.count >= 4 ? Int(UInt32(bytes[raw.count - 4]) | UInt32(bytes[raw.count - 3]) << 8
                                                    | UInt32(bytes[raw.count - 2]) << 16 | UInt32(bytes[raw.count - 1]) << 24) : nil
-            let inflater = Inflater(input: raw, start: 0, capacityHint: Inflate.presize(trailerSize, inputCount: raw.count))
+            let inflater = Inflater(input: raw, capacityHint: Inflate.presize(trailerSize, inputCount: raw.count))
             var offset = 0
             var member = 0
             while offset < raw.count {

@@ -15,7 +15,7 @@ public enum Inflate {
     /// Decompresses one stream from `raw`, returning the output and the number of input
     /// bytes the stream occupied.
     static func decompress(_ raw: UnsafeRawBufferPointer, expectedSize: Int?) throws -> (data: Data, consumed: Int) {
-        let inflater = Inflater(input: raw, start: 0, capacityHint: presize(expectedSize, inputCount: raw.count))
+        let inflater = Inflater(input: raw, capacityHint: presize(expectedSize, inputCount: raw.count))
         try inflater.inflateStream()
         return (inflater.takeOutput(), inflater.inputPosition)
     }

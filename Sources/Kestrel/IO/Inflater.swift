@@ -21,10 +21,10 @@ final class Inflater {
     private var fixedTables: (literal: HuffmanTable, distance: HuffmanTable)?
 
     /// `input` must stay valid for the inflater's lifetime.
-    init(input: UnsafeRawBufferPointer, start: Int, capacityHint: Int) {
+    init(input: UnsafeRawBufferPointer, capacityHint: Int) {
         self.input = input.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
         inputCount = input.count
-        position = start
+        position = 0
         capacity = max(capacityHint, 1024)
         output = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
     }
