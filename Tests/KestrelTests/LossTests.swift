@@ -107,6 +107,35 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(ProbabilityClip.upper, 0.99999988079071044921875)
     }
 
+    /// The fused sigmoid cross-entropy gives sigmoid(z) − y even at z = 0, where a
+    /// composition of relu and abs would pick one-sided derivatives.
+    func testBinaryCrossentropyFromLogitsAtZero() {
+        let logits = Tensor.zeros([1, 2]).requiringGradient()
+        let value = BinaryCrossentropy(fromLogits: true)(yTrue: Tensor([[1, 0]]), yPred: logits)
+        XCTAssertEqual(value.scalar, log(2), accuracy: 1e-7)
+        let g = Tensor.gradients(of: value, withRespectTo: [logits])[0]
+        assertClose(g, [-0.25, 0.25], tolerance: 1e-7)
+    }
+
+    /// With the activation's input given, the probability losses compute from logits as
+    /// Keras on TensorFlow does, so a saturated softmax is not clipped at 1e-7.
+    func testPreActivationLogitsBypassClipping() {
+        let z = Tensor([[30, 0, -30]]).requiringGradient()
+        let p = softmax(z)
+        let scce = SparseCategoricalCrossentropy()
+        XCTAssertEqual(scce(yTrue: Tensor([2]), yPred: p).scalar, -log(Float(1e-7)), accuracy: 1e-3)
+        let fromPreActivation = scce(yTrue: Tensor([2]), yPred: p, preActivation: z)
+        XCTAssertEqual(fromPreActivation.scalar, 60, accuracy: 1e-3)
+        assertClose(Tensor.gradients(of: fromPreActivation, withRespectTo: [z])[0], [1, 0, -1], tolerance: 1e-5)
+        let cce = CategoricalCrossentropy(labelSmoothing: 0.1)
+        XCTAssertEqual(cce(yTrue: Tensor([[0, 0, 1]]), yPred: p, preActivation: z).scalar,
+                       CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.1)(yTrue: Tensor([[0, 0, 1]]), yPred: z).scalar)
+        let logits = Tensor([[40, -3]])
+        XCTAssertEqual(BinaryCrossentropy()(yTrue: Tensor([[0, 1]]), yPred: sigmoid(logits), preActivation: logits).scalar,
+                       BinaryCrossentropy(fromLogits: true)(yTrue: Tensor([[0, 1]]), yPred: logits).scalar)
+        XCTAssertEqual(scce(yTrue: Tensor([0]), yPred: p, preActivation: nil).scalar, scce(yTrue: Tensor([0]), yPred: p).scalar)
+    }
+
     func testRegressionValuesByHand() {
         let yTrue = Tensor([[0, 1], [2, 3]]), yPred = Tensor([[1, 1], [0, 3.5]])
         XCTAssertEqual(MeanSquaredError()(yTrue: yTrue, yPred: yPred).scalar, (0.5 + 2.125) / 2)

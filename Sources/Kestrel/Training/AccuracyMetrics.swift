@@ -10,38 +10,98 @@ public final class BinaryAccuracy: MeanMetric {
 
     public init(name: String = "binary_accuracy", threshold: Float = 0.5) {
         self.threshold = threshold
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        let (t, p) = alignedRanks(yTrue, yPred)
-        return t .== (p .> threshold)
+        super.init(name: name) { yTrue, yPred in binaryMatches(yTrue, yPred, threshold: threshold) }
     }
 }
 
 /// Fraction of positions where the arg-max of `y_pred` equals the arg-max of the one-hot
 /// `y_true` (Keras `CategoricalAccuracy`).
 public final class CategoricalAccuracy: MeanMetric {
-    override public init(name: String = "categorical_accuracy") {
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        classMatches(yTrue.argmax(alongAxis: -1).scalars, yPred.argmax(alongAxis: -1), shape: Array(yTrue.shape.dropLast()))
+    public init(name: String = "categorical_accuracy") {
+        super.init(name: name, values: categoricalMatches)
     }
 }
 
 /// Fraction of positions where the arg-max of `y_pred` equals the class id in `y_true`
 /// (Keras `SparseCategoricalAccuracy`); `y_true` may carry a trailing axis of size 1.
 public final class SparseCategoricalAccuracy: MeanMetric {
-    override public init(name: String = "sparse_categorical_accuracy") {
-        super.init(name: name)
+    public init(name: String = "sparse_categorical_accuracy") {
+        super.init(name: name, values: sparseCategoricalMatches)
     }
+}
 
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        let ids = yTrue.withUnsafeBufferPointer { b in b.map { Int(exactly: $0) ?? -1 } }
-        return classMatches(ids, yPred.argmax(alongAxis: -1), shape: yTrue.shape)
+/// Fraction of positions whose one-hot class is among the `k` highest predictions (Keras
+/// `TopKCategoricalAccuracy`, default k = 5).
+public final class TopKCategoricalAccuracy: MeanMetric {
+    public let k: Int
+
+    public init(k: Int = 5, name: String = "top_k_categorical_accuracy") {
+        self.k = k
+        super.init(name: name) { yTrue, yPred in
+            topKMatches(yTrue.argmax(alongAxis: -1).scalars, yPred, k: k, shape: Array(yTrue.shape.dropLast()))
+        }
     }
+}
+
+/// Fraction of positions whose class id is among the `k` highest predictions (Keras
+/// `SparseTopKCategoricalAccuracy`, default k = 5).
+public final class SparseTopKCategoricalAccuracy: MeanMetric {
+    public let k: Int
+
+    public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") {
+        self.k = k
+        super.init(name: name) { yTrue, yPred in
+            let t = squeezedClassIDs(yTrue, yPred)
+            return topKMatches(classIDs(t), yPred, k: k, shape: t.shape)
+        }
+    }
+}
+
+/// Keras compile's `"accuracy"`: binary, categorical or sparse categorical accuracy,
+/// chosen once from the ranks of the first batch (see `Metrics.resolve`).
+final class ShapeResolvedAccuracy: MeanMetric {
+    init(name: String) {
+        var chosen: ((Tensor, Tensor) -> Tensor)?
+        super.init(name: name) { yTrue, yPred in
+            if chosen == nil {
+                if yPred.rank == yTrue.rank && yPred.shape.last == 1 {
+                    chosen = { binaryMatches($0, $1, threshold: 0.5) }
+                } else if yPred.rank == yTrue.rank {
+                    chosen = categoricalMatches
+                } else {
+                    chosen = sparseCategoricalMatches
+                }
+            }
+            return chosen!(yTrue, yPred)
+        }
+    }
+}
+
+/// Keras `binary_accuracy`: 1 where `(y_pred > threshold)` equals `y_true`, element-wise.
+private func binaryMatches(_ yTrue: Tensor, _ yPred: Tensor, threshold: Float) -> Tensor {
+    let (t, p) = alignedRanks(yTrue, yPred)
+    return t .== (p .> threshold)
+}
+
+/// Keras `categorical_accuracy`: arg-max of the one-hot targets against arg-max of the predictions.
+private func categoricalMatches(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    classMatches(yTrue.argmax(alongAxis: -1).scalars, yPred.argmax(alongAxis: -1), shape: Array(yTrue.shape.dropLast()))
+}
+
+/// Keras `sparse_categorical_accuracy`: class ids against the arg-max of the predictions.
+private func sparseCategoricalMatches(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    let t = squeezedClassIDs(yTrue, yPred)
+    return classMatches(classIDs(t), yPred.argmax(alongAxis: -1), shape: t.shape)
+}
+
+/// Class-id targets without the trailing size-1 axis they may carry.
+private func squeezedClassIDs(_ yTrue: Tensor, _ yPred: Tensor) -> Tensor {
+    yTrue.rank == yPred.rank && yTrue.shape.last == 1 ? yTrue.reshaped(Array(yTrue.shape.dropLast())) : yTrue
+}
+
+/// Float class ids as integers; a value that is not a whole number matches no class.
+private func classIDs(_ t: Tensor) -> [Int] {
+    t.withUnsafeBufferPointer { b in b.map { Int(exactly: $0) ?? -1 } }
 }
 
 /// 1 where `predicted` equals `labels` (flat, same count), shaped as `shape`.
@@ -70,55 +130,4 @@ private func topKMatches(_ targets: [Int], _ yPred: Tensor, k: Int, shape: [Int]
         }
     }
     return Tensor(shape: shape, scalars: hits)
-}
-
-/// Fraction of positions whose one-hot class is among the `k` highest predictions (Keras
-/// `TopKCategoricalAccuracy`, default k = 5).
-public final class TopKCategoricalAccuracy: MeanMetric {
-    public let k: Int
-
-    public init(k: Int = 5, name: String = "top_k_categorical_accuracy") {
-        self.k = k
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        topKMatches(yTrue.argmax(alongAxis: -1).scalars, yPred, k: k, shape: Array(yTrue.shape.dropLast()))
-    }
-}
-
-/// Fraction of positions whose class id is among the `k` highest predictions (Keras
-/// `SparseTopKCategoricalAccuracy`, default k = 5).
-public final class SparseTopKCategoricalAccuracy: MeanMetric {
-    public let k: Int
-
-    public init(k: Int = 5, name: String = "sparse_top_k_categorical_accuracy") {
-        self.k = k
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        let t = yTrue.rank == yPred.rank && yTrue.shape.last == 1 ? yTrue.reshaped(Array(yTrue.shape.dropLast())) : yTrue
-        let ids = t.withUnsafeBufferPointer { b in b.map { Int(exactly: $0) ?? -1 } }
-        return topKMatches(ids, yPred, k: k, shape: t.shape)
-    }
-}
-
-/// Keras compile's `"accuracy"`: binary, categorical or sparse categorical accuracy,
-/// chosen once from the ranks of the first batch (see `Metrics.resolve`).
-final class ShapeResolvedAccuracy: MeanMetric {
-    private var chosen: MeanMetric?
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        if chosen == nil {
-            if yPred.rank == yTrue.rank && yPred.shape.last == 1 {
-                chosen = BinaryAccuracy(name: name)
-            } else if yPred.rank == yTrue.rank {
-                chosen = CategoricalAccuracy(name: name)
-            } else {
-                chosen = SparseCategoricalAccuracy(name: name)
-            }
-        }
-        return chosen!.values(yTrue: yTrue, yPred: yPred)
-    }
 }

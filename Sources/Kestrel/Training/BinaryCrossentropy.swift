@@ -3,7 +3,7 @@
 /// computes `−(y log p + (1−y) log(1−p))`; from logits it uses the fused stable form. Label
 /// smoothing replaces `y` with `y(1 − ls) + 0.5 ls`. The element losses are averaged over
 /// the last axis, then reduced.
-public struct BinaryCrossentropy: Loss {
+public struct BinaryCrossentropy: PreActivationAwareLoss {
     public var fromLogits: Bool
     public var labelSmoothing: Float
     public var name: String
@@ -26,6 +26,15 @@ public struct BinaryCrossentropy: Loss {
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+        crossentropy(yTrue, yPred, fromLogits: fromLogits)
+    }
+
+    public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
+        guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
+        return crossentropy(yTrue, preActivation, fromLogits: true)
+    }
+
+    private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         var (t, p) = alignedRanks(yTrue, yPred)
         t = t.detached()
         if labelSmoothing != 0 { t = t * (1 - labelSmoothing) + 0.5 * labelSmoothing }

@@ -3,7 +3,7 @@
 /// then clips to [1e-7, 1 − 1e-7] and computes `−Σ y log p` (the gradient includes the
 /// renormalisation); from logits it is `−Σ y logSoftmax(z)`. Label smoothing replaces `y`
 /// with `y(1 − ls) + ls / classes`.
-public struct CategoricalCrossentropy: Loss {
+public struct CategoricalCrossentropy: PreActivationAwareLoss {
     public var fromLogits: Bool
     public var labelSmoothing: Float
     public var name: String
@@ -26,6 +26,15 @@ public struct CategoricalCrossentropy: Loss {
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+        crossentropy(yTrue, yPred, fromLogits: fromLogits)
+    }
+
+    public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
+        guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
+        return crossentropy(yTrue, preActivation, fromLogits: true)
+    }
+
+    private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         var (t, p) = alignedRanks(yTrue, yPred)
         t = t.detached()
         if labelSmoothing != 0 {

@@ -22,6 +22,16 @@ public protocol Loss {
     func validate(yTrue: Tensor, yPred: Tensor) throws
 }
 
+/// A cross-entropy that reproduces a TensorFlow-backend detail of Keras: when `y_pred` is
+/// the direct output of a `sigmoid` or `softmax` activation, Keras computes the loss from
+/// that activation's input (its `_keras_logits`) as if `from_logits` were true, so nothing
+/// is clipped and saturated outputs still get gradients. A model whose last activation is
+/// sigmoid or softmax passes that input as `preActivation` to match Keras end to end;
+/// `nil` gives the ordinary computation from `yPred`.
+public protocol PreActivationAwareLoss: Loss {
+    func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor
+}
+
 /// Keras's loss reductions. `sumOverBatchSize` (the default) sums the per-sample losses
 /// and divides by how many there are; `sum` only sums them.
 public enum LossReduction: String, Sendable {

@@ -27,16 +27,14 @@ extension Metric {
 /// `reduce_to_samplewise_values` does. Totals are float32 like Keras's variables.
 public class MeanMetric: Metric {
     public let name: String
+    /// The per-position values of one batch (e.g. 1/0 matches), from targets and predictions.
+    let values: (_ yTrue: Tensor, _ yPred: Tensor) -> Tensor
     private var total: Float = 0
     private var count: Float = 0
 
-    init(name: String) {
+    init(name: String, values: @escaping (_ yTrue: Tensor, _ yPred: Tensor) -> Tensor) {
         self.name = name
-    }
-
-    /// The per-position values of one batch (e.g. 1/0 matches); every subclass provides it.
-    func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        fatalError("MeanMetric subclasses override values(yTrue:yPred:)")
+        self.values = values
     }
 
     public var result: Float { count == 0 ? 0 : total / count }
@@ -48,7 +46,7 @@ public class MeanMetric: Metric {
 
     public func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {
         withoutGradients {
-            var v = values(yTrue: yTrue.detached(), yPred: yPred.detached())
+            var v = values(yTrue.detached(), yPred.detached())
             guard var w = sampleWeight?.detached() else {
                 total += v.rank > 1 ? v.mean(alongAxes: Array(1..<v.rank)).sum().scalar : v.sum().scalar
                 count += Float(v.rank >= 1 ? v.shape[0] : 1)
@@ -80,29 +78,28 @@ public enum Metrics {
     /// categorical accuracy when `y_true` has a lower rank. `loss` is accepted because
     /// compile passes it, but it does not change the choice, exactly as in Keras.
     public static func resolve(_ identifier: String, loss: (any Loss)? = nil) throws -> any Metric {
+        let name = kerasDefaultNames[identifier] ?? identifier
         switch identifier {
-        case "accuracy", "acc": return ShapeResolvedAccuracy(name: identifier)
-        case "binary_accuracy", "BinaryAccuracy": return BinaryAccuracy(name: snakeName(identifier, "binary_accuracy"))
-        case "categorical_accuracy", "CategoricalAccuracy":
-            return CategoricalAccuracy(name: snakeName(identifier, "categorical_accuracy"))
-        case "sparse_categorical_accuracy", "SparseCategoricalAccuracy":
-            return SparseCategoricalAccuracy(name: snakeName(identifier, "sparse_categorical_accuracy"))
-        case "top_k_categorical_accuracy", "TopKCategoricalAccuracy":
-            return TopKCategoricalAccuracy(name: snakeName(identifier, "top_k_categorical_accuracy"))
+        case "accuracy", "acc": return ShapeResolvedAccuracy(name: name)
+        case "binary_accuracy", "BinaryAccuracy": return BinaryAccuracy(name: name)
+        case "categorical_accuracy", "CategoricalAccuracy": return CategoricalAccuracy(name: name)
+        case "sparse_categorical_accuracy", "SparseCategoricalAccuracy": return SparseCategoricalAccuracy(name: name)
+        case "top_k_categorical_accuracy", "TopKCategoricalAccuracy": return TopKCategoricalAccuracy(name: name)
         case "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy":
-            return SparseTopKCategoricalAccuracy(name: snakeName(identifier, "sparse_top_k_categorical_accuracy"))
-        case "mae", "MAE", "mean_absolute_error", "MeanAbsoluteError":
-            return MeanAbsoluteErrorMetric(name: snakeName(identifier, "mean_absolute_error"))
-        case "mse", "MSE", "mean_squared_error", "MeanSquaredError":
-            return MeanSquaredErrorMetric(name: snakeName(identifier, "mean_squared_error"))
+            return SparseTopKCategoricalAccuracy(name: name)
+        case "mae", "MAE", "mean_absolute_error", "MeanAbsoluteError": return MeanAbsoluteErrorMetric(name: name)
+        case "mse", "MSE", "mean_squared_error", "MeanSquaredError": return MeanSquaredErrorMetric(name: name)
         default:
             throw KestrelError(.invalidArgument,
                                "unknown metric \"\(identifier)\"; known: accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mae, mse")
         }
     }
 
-    /// Class names log under Keras's default snake_case metric name; strings log as given.
-    private static func snakeName(_ identifier: String, _ snake: String) -> String {
-        identifier.first?.isUppercase == true && identifier.count > 3 ? snake : identifier
-    }
+    /// Metric classes log under Keras's default snake_case name; strings log as given.
+    private static let kerasDefaultNames = [
+        "BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
+        "SparseCategoricalAccuracy": "sparse_categorical_accuracy", "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+        "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy", "MeanAbsoluteError": "mean_absolute_error",
+        "MeanSquaredError": "mean_squared_error",
+    ]
 }

@@ -3,25 +3,21 @@
 
 /// Running mean absolute error (Keras metric `MeanAbsoluteError`, `"mae"`).
 public final class MeanAbsoluteErrorMetric: MeanMetric {
-    override public init(name: String = "mean_absolute_error") {
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        let (t, p) = alignedRanks(yTrue, yPred)
-        return abs(p - t).mean(alongAxis: -1)
+    public init(name: String = "mean_absolute_error") {
+        super.init(name: name) { yTrue, yPred in
+            let (t, p) = alignedRanks(yTrue, yPred)
+            return abs(p - t).mean(alongAxis: -1)
+        }
     }
 }
 
 /// Running mean squared error (Keras metric `MeanSquaredError`, `"mse"`).
 public final class MeanSquaredErrorMetric: MeanMetric {
-    override public init(name: String = "mean_squared_error") {
-        super.init(name: name)
-    }
-
-    override func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
-        let (t, p) = alignedRanks(yTrue, yPred)
-        let e = p - t
-        return (e * e).mean(alongAxis: -1)
+    public init(name: String = "mean_squared_error") {
+        super.init(name: name) { yTrue, yPred in
+            let (t, p) = alignedRanks(yTrue, yPred)
+            let e = p - t
+            return (e * e).mean(alongAxis: -1)
+        }
     }
 }

@@ -5,7 +5,7 @@
 /// [1e-7, 1 − 1e-7], takes the log and applies the same op, which amounts to
 /// `−log(p_y / Σ p)`. With `ignoreClass`, positions holding that id add nothing and the
 /// sum is divided by the number of the other positions, as Keras's loss mask does.
-public struct SparseCategoricalCrossentropy: Loss {
+public struct SparseCategoricalCrossentropy: PreActivationAwareLoss {
     public var fromLogits: Bool
     public var ignoreClass: Int?
     public var name: String
@@ -33,10 +33,20 @@ public struct SparseCategoricalCrossentropy: Loss {
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+        crossentropy(yTrue, yPred, fromLogits: fromLogits)
+    }
+
+    public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
+        guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
+        return crossentropy(yTrue, preActivation, fromLogits: true)
+    }
+
+    private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         let labelTensor = squeezedLabels(yTrue, yPred)
         precondition(labelTensor.shape == Array(yPred.shape.dropLast()),
                      "SparseCategoricalCrossentropy: y_true shape \(yTrue.shape) does not fit y_pred shape \(yPred.shape); call validate(yTrue:yPred:) for details")
-        let labels = labelTensor.withUnsafeBufferPointer { $0.map { Int($0) } }
+        // A NaN or fractional id becomes -1, which the op reports as out of range.
+        let labels = labelTensor.withUnsafeBufferPointer { $0.map { Int(exactly: $0) ?? -1 } }
         let logits = fromLogits ? yPred : log(clamp(yPred, min: ProbabilityClip.epsilon, max: ProbabilityClip.upper))
         let perPosition = Tensor.sparseSoftmaxCrossEntropy(logits: logits, labels: labels, ignoredClass: ignoreClass)
         guard let ignoreClass, reduction == .sumOverBatchSize else { return reduction.reduce(perPosition) }
