@@ -62,11 +62,11 @@ final class InitializerTests: XCTestCase {
 
     func testOrthogonalIsOrthogonalForTallWideAndConvShapes() {
         var generator = RandomGenerator(seed: 3)
-        for (shape, gain) in [([8, 5], Float(1)), ([4, 9], 1), ([6, 6], 2), ([3, 3, 2, 4], 1)] as [([Int], Float)] {
+        for (shape, gain) in [([8, 5], 1.0), ([4, 9], 1), ([6, 6], 2), ([3, 3, 2, 4], 1)] as [([Int], Double)] {
             let t = Orthogonal(gain: gain)(shape: shape, generator: &generator)
             XCTAssertEqual(t.shape, shape)
             let rows = shape.dropLast().reduce(1, *), cols = shape.last!
-            let m = t.reshaped([rows, cols]) / gain
+            let m = t.reshaped([rows, cols]) / Float(gain)
             // The short side is orthonormal: QᵀQ = I (tall) or QQᵀ = I (wide).
             let gram = rows >= cols ? matmul(m.transposed(), m) : matmul(m, m.transposed())
             let k = Swift.min(rows, cols)

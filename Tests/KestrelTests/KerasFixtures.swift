@@ -35,6 +35,14 @@ struct KerasFixture {
         rtol = Float(tolerance["rtol"] ?? 1e-5)
     }
 
+    /// The stored config and `produced` serialized the same way (sorted keys), for equality checks.
+    func canonicalJSON(_ produced: [String: Any]) throws -> (stored: String, produced: String) {
+        func text(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        return (try text(config), try text(produced))
+    }
+
     /// A stored tensor; integer tensors come back as Float ids.
     func tensor(_ key: String) throws -> Tensor {
         if let t = file.tensors[key] { return t }

@@ -10,6 +10,9 @@ final class LossTests: XCTestCase {
         var passed = 0
         for fixture in fixtures {
             let loss = try Losses.fromKeras(className: fixture.className, config: fixture.config)
+            XCTAssertEqual(loss.kerasClassName, fixture.className)
+            let json = try fixture.canonicalJSON(loss.kerasConfig)
+            XCTAssertEqual(json.produced, json.stored, "\(fixture.name): config round trip")
             let yTrue = try fixture.tensor("y_true")
             let yPred = try fixture.tensor("y_pred").requiringGradient()
             try loss.validate(yTrue: yTrue, yPred: yPred)

@@ -10,6 +10,9 @@ final class OptimizerTests: XCTestCase {
         var passed = 0
         for fixture in fixtures {
             let optimizer = try Optimizers.fromKeras(className: fixture.className, config: fixture.config)
+            XCTAssertEqual(optimizer.kerasClassName, fixture.className)
+            let json = try fixture.canonicalJSON(optimizer.kerasConfig)
+            XCTAssertEqual(json.produced, json.stored, "\(fixture.name): config round trip")
             let parameter = Parameter(name: "w", path: "fixture/w", value: try fixture.tensor("w0"))
             var ok = true
             for step in 1...3 {

@@ -5,11 +5,11 @@
 /// the last axis, then reduced.
 public struct BinaryCrossentropy: PreActivationAwareLoss {
     public var fromLogits: Bool
-    public var labelSmoothing: Float
+    public var labelSmoothing: Double
     public var name: String
     public var reduction: LossReduction
 
-    public init(fromLogits: Bool = false, labelSmoothing: Float = 0, name: String = "binary_crossentropy",
+    public init(fromLogits: Bool = false, labelSmoothing: Double = 0, name: String = "binary_crossentropy",
                 reduction: LossReduction = .sumOverBatchSize) {
         self.fromLogits = fromLogits
         self.labelSmoothing = labelSmoothing
@@ -20,7 +20,7 @@ public struct BinaryCrossentropy: PreActivationAwareLoss {
     init(kerasConfig r: TrainingConfigReader) throws {
         try r.requireUnset("axis", orEqualTo: -1.0, what: "only the last axis is supported")
         self.init(fromLogits: try r.bool("from_logits", default: false),
-                  labelSmoothing: Float(try r.double("label_smoothing", default: 0)),
+                  labelSmoothing: try r.double("label_smoothing", default: 0),
                   name: try r.string("name", default: "binary_crossentropy"),
                   reduction: try LossReduction(kerasConfig: r))
     }
@@ -37,7 +37,7 @@ public struct BinaryCrossentropy: PreActivationAwareLoss {
     private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         var (t, p) = alignedRanks(yTrue, yPred)
         t = t.detached()
-        if labelSmoothing != 0 { t = t * (1 - labelSmoothing) + 0.5 * labelSmoothing }
+        if labelSmoothing != 0 { t = t * Float(1 - labelSmoothing) + Float(0.5 * labelSmoothing) }
         let elementLoss: Tensor
         if fromLogits {
             elementLoss = Tensor.sigmoidCrossEntropy(logits: p, labels: t.broadcast(to: p.shape))
@@ -56,6 +56,6 @@ public struct BinaryCrossentropy: PreActivationAwareLoss {
     public var kerasClassName: String { "BinaryCrossentropy" }
     public var kerasConfig: [String: Any] {
         ["name": name, "reduction": reduction.rawValue, "from_logits": fromLogits,
-         "label_smoothing": Double(labelSmoothing), "axis": -1]
+         "label_smoothing": labelSmoothing, "axis": -1]
     }
 }

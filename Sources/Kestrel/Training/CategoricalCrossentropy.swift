@@ -5,11 +5,11 @@
 /// with `y(1 − ls) + ls / classes`.
 public struct CategoricalCrossentropy: PreActivationAwareLoss {
     public var fromLogits: Bool
-    public var labelSmoothing: Float
+    public var labelSmoothing: Double
     public var name: String
     public var reduction: LossReduction
 
-    public init(fromLogits: Bool = false, labelSmoothing: Float = 0, name: String = "categorical_crossentropy",
+    public init(fromLogits: Bool = false, labelSmoothing: Double = 0, name: String = "categorical_crossentropy",
                 reduction: LossReduction = .sumOverBatchSize) {
         self.fromLogits = fromLogits
         self.labelSmoothing = labelSmoothing
@@ -20,7 +20,7 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
     init(kerasConfig r: TrainingConfigReader) throws {
         try r.requireUnset("axis", orEqualTo: -1.0, what: "only the last axis is supported")
         self.init(fromLogits: try r.bool("from_logits", default: false),
-                  labelSmoothing: Float(try r.double("label_smoothing", default: 0)),
+                  labelSmoothing: try r.double("label_smoothing", default: 0),
                   name: try r.string("name", default: "categorical_crossentropy"),
                   reduction: try LossReduction(kerasConfig: r))
     }
@@ -39,7 +39,7 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
         t = t.detached()
         if labelSmoothing != 0 {
             let classes = Float(p.shape.last ?? 1)
-            t = t * (1 - labelSmoothing) + labelSmoothing / classes
+            t = t * Float(1 - labelSmoothing) + Float(labelSmoothing) / classes
         }
         let logProbabilities: Tensor
         if fromLogits {
@@ -59,6 +59,6 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
     public var kerasClassName: String { "CategoricalCrossentropy" }
     public var kerasConfig: [String: Any] {
         ["name": name, "reduction": reduction.rawValue, "from_logits": fromLogits,
-         "label_smoothing": Double(labelSmoothing), "axis": -1]
+         "label_smoothing": labelSmoothing, "axis": -1]
     }
 }

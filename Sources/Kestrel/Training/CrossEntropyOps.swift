@@ -65,14 +65,16 @@ extension Tensor {
         return loss.recorded(from: logits) { g in
             let gp = g.storage.pointer
             return Tensor(shape: logits.shape) { out, _ in
-                for r in 0..<rows {
-                    let o = out + r * classes
-                    if labels[r] == ignoredClass {
-                        for j in 0..<classes { o[j] = 0 }
-                        continue
+                probabilities.withUnsafeBufferPointer { prob in
+                    for r in 0..<rows {
+                        let o = out + r * classes
+                        if labels[r] == ignoredClass {
+                            for j in 0..<classes { o[j] = 0 }
+                            continue
+                        }
+                        for j in 0..<classes { o[j] = gp[r] * prob[r * classes + j] }
+                        o[labels[r]] -= gp[r]
                     }
-                    for j in 0..<classes { o[j] = gp[r] * probabilities[r * classes + j] }
-                    o[labels[r]] -= gp[r]
                 }
             }
         }

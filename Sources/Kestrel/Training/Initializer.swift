@@ -74,17 +74,16 @@ public enum Initializers {
         switch className {
         case "Zeros": return Zeros()
         case "Ones": return Ones()
-        case "Constant": return Constant(Float(try r.double("value", default: 0)))
+        case "Constant": return Constant(try r.double("value", default: 0))
         case "RandomUniform":
-            return RandomUniform(minval: Float(try r.double("minval", default: -0.05)),
-                                 maxval: Float(try r.double("maxval", default: 0.05)), seed: seed)
+            return RandomUniform(minval: try r.double("minval", default: -0.05),
+                                 maxval: try r.double("maxval", default: 0.05), seed: seed)
         case "RandomNormal":
-            return RandomNormal(mean: Float(try r.double("mean", default: 0)),
-                                stddev: Float(try r.double("stddev", default: 0.05)), seed: seed)
+            return RandomNormal(mean: try r.double("mean", default: 0), stddev: try r.double("stddev", default: 0.05), seed: seed)
         case "TruncatedNormal":
-            return TruncatedNormal(mean: Float(try r.double("mean", default: 0)),
-                                   stddev: Float(try r.double("stddev", default: 0.05)), seed: seed)
-        case "Orthogonal": return Orthogonal(gain: Float(try r.double("gain", default: 1)), seed: seed)
+            return TruncatedNormal(mean: try r.double("mean", default: 0), stddev: try r.double("stddev", default: 0.05),
+                                   seed: seed)
+        case "Orthogonal": return Orthogonal(gain: try r.double("gain", default: 1), seed: seed)
         case "GlorotUniform": return GlorotUniform(seed: seed)
         case "GlorotNormal": return GlorotNormal(seed: seed)
         case "HeUniform": return HeUniform(seed: seed)

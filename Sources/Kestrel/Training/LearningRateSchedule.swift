@@ -27,16 +27,16 @@ public enum LearningRateSchedules {
         let r = TrainingConfigReader(className: className, config: config)
         switch className {
         case "ExponentialDecay":
-            return ExponentialDecay(initialLearningRate: Float(try r.double("initial_learning_rate", default: 0.01)),
+            return ExponentialDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
                                     decaySteps: try r.int("decay_steps", default: 1),
-                                    decayRate: Float(try r.double("decay_rate", default: 1)),
+                                    decayRate: try r.double("decay_rate", default: 1),
                                     staircase: try r.bool("staircase", default: false),
                                     name: try r.string("name", default: "ExponentialDecay"))
         case "CosineDecay":
-            return CosineDecay(initialLearningRate: Float(try r.double("initial_learning_rate", default: 0.01)),
+            return CosineDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
                                decaySteps: try r.int("decay_steps", default: 1),
-                               alpha: Float(try r.double("alpha", default: 0)),
-                               warmupTarget: try r.optionalDouble("warmup_target").map { Float($0) },
+                               alpha: try r.double("alpha", default: 0),
+                               warmupTarget: try r.optionalDouble("warmup_target"),
                                warmupSteps: try r.int("warmup_steps", default: 0),
                                name: try r.string("name", default: "CosineDecay"))
         case "PiecewiseConstantDecay":
@@ -45,7 +45,7 @@ public enum LearningRateSchedules {
                 throw KestrelError(.invalidArgument,
                                    "PiecewiseConstantDecay config: \(values.count) values for \(boundaries.count) boundaries; give exactly one more value than boundaries")
             }
-            return PiecewiseConstantDecay(boundaries: boundaries, values: values.map { Float($0) },
+            return PiecewiseConstantDecay(boundaries: boundaries, values: values,
                                           name: try r.string("name", default: "PiecewiseConstant"))
         default:
             throw KestrelError(.unsupported,
@@ -55,15 +55,16 @@ public enum LearningRateSchedules {
 }
 
 /// `initial · rate^(step / decaySteps)`, with the exponent floored when `staircase` (Keras
-/// `ExponentialDecay`).
+/// `ExponentialDecay`). Hyperparameters are kept as given (for the config) and used in
+/// float32, as Keras does.
 public struct ExponentialDecay: LearningRateSchedule {
-    public var initialLearningRate: Float
+    public var initialLearningRate: Double
     public var decaySteps: Int
-    public var decayRate: Float
+    public var decayRate: Double
     public var staircase: Bool
     public var name: String
 
-    public init(initialLearningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool = false,
+    public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 name: String = "ExponentialDecay") {
         precondition(decaySteps > 0, "ExponentialDecay: decaySteps must be positive, got \(decaySteps)")
         self.initialLearningRate = initialLearningRate
@@ -76,13 +77,13 @@ public struct ExponentialDecay: LearningRateSchedule {
     public func callAsFunction(step: Int) -> Float {
         var p = Float(step) / Float(decaySteps)
         if staircase { p = p.rounded(.down) }
-        return initialLearningRate * Foundation.powf(decayRate, p)
+        return Float(initialLearningRate) * Foundation.powf(Float(decayRate), p)
     }
 
     public var kerasClassName: String { "ExponentialDecay" }
     public var kerasConfig: [String: Any] {
-        ["initial_learning_rate": Double(initialLearningRate), "decay_steps": decaySteps,
-         "decay_rate": Double(decayRate), "staircase": staircase, "name": name]
+        ["initial_learning_rate": initialLearningRate, "decay_steps": decaySteps,
+         "decay_rate": decayRate, "staircase": staircase, "name": name]
     }
 }
 
@@ -90,14 +91,14 @@ public struct ExponentialDecay: LearningRateSchedule {
 /// (Keras `CosineDecay`). With a `warmupTarget`, the rate first rises linearly from the
 /// initial rate to the target over `warmupSteps`, then decays from the target.
 public struct CosineDecay: LearningRateSchedule {
-    public var initialLearningRate: Float
+    public var initialLearningRate: Double
     public var decaySteps: Int
-    public var alpha: Float
-    public var warmupTarget: Float?
+    public var alpha: Double
+    public var warmupTarget: Double?
     public var warmupSteps: Int
     public var name: String
 
-    public init(initialLearningRate: Float, decaySteps: Int, alpha: Float = 0, warmupTarget: Float? = nil,
+    public init(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
                 warmupSteps: Int = 0, name: String = "CosineDecay") {
         precondition(decaySteps > 0, "CosineDecay: decaySteps must be positive, got \(decaySteps)")
         self.initialLearningRate = initialLearningRate
@@ -111,24 +112,24 @@ public struct CosineDecay: LearningRateSchedule {
     private func decayed(_ step: Float, from rate: Float) -> Float {
         let completed = step / Float(decaySteps)
         let cosine = 0.5 * (1 + Foundation.cosf(Float.pi * completed))
-        return rate * ((1 - alpha) * cosine + alpha)
+        return rate * (Float(1 - alpha) * cosine + Float(alpha))
     }
 
     public func callAsFunction(step: Int) -> Float {
-        let decay = Float(decaySteps)
-        guard let warmupTarget else { return decayed(Swift.min(Float(step), decay), from: initialLearningRate) }
-        let warmup = Float(warmupSteps)
+        let decay = Float(decaySteps), initial = Float(initialLearningRate)
+        guard let warmupTarget else { return decayed(Swift.min(Float(step), decay), from: initial) }
+        let target = Float(warmupTarget), warmup = Float(warmupSteps)
         let s = Swift.min(Float(step), decay + warmup)
         if s < warmup {
-            return (warmupTarget - initialLearningRate) * (s / warmup) + initialLearningRate
+            return (target - initial) * (s / warmup) + initial
         }
-        return decayed(s - warmup, from: warmupTarget)
+        return decayed(s - warmup, from: target)
     }
 
     public var kerasClassName: String { "CosineDecay" }
     public var kerasConfig: [String: Any] {
-        ["initial_learning_rate": Double(initialLearningRate), "decay_steps": decaySteps, "alpha": Double(alpha),
-         "name": name, "warmup_target": kerasOptional(warmupTarget.map { Double($0) }), "warmup_steps": warmupSteps]
+        ["initial_learning_rate": initialLearningRate, "decay_steps": decaySteps, "alpha": alpha,
+         "name": name, "warmup_target": kerasOptional(warmupTarget), "warmup_steps": warmupSteps]
     }
 }
 
@@ -137,10 +138,10 @@ public struct CosineDecay: LearningRateSchedule {
 /// last value after the last boundary.
 public struct PiecewiseConstantDecay: LearningRateSchedule {
     public var boundaries: [Double]
-    public var values: [Float]
+    public var values: [Double]
     public var name: String
 
-    public init(boundaries: [Double], values: [Float], name: String = "PiecewiseConstant") {
+    public init(boundaries: [Double], values: [Double], name: String = "PiecewiseConstant") {
         precondition(values.count == boundaries.count + 1,
                      "PiecewiseConstantDecay: \(values.count) values for \(boundaries.count) boundaries; give one more value than boundaries")
         self.boundaries = boundaries
@@ -150,12 +151,12 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
 
     public func callAsFunction(step: Int) -> Float {
         let s = Double(step)
-        for (i, b) in boundaries.enumerated() where s <= b { return values[i] }
-        return values[values.count - 1]
+        for (i, b) in boundaries.enumerated() where s <= b { return Float(values[i]) }
+        return Float(values[values.count - 1])
     }
 
     public var kerasClassName: String { "PiecewiseConstantDecay" }
     public var kerasConfig: [String: Any] {
-        ["boundaries": boundaries, "values": values.map { Double($0) }, "name": name]
+        ["boundaries": boundaries, "values": values, "name": name]
     }
 }

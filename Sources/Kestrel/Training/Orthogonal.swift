@@ -5,10 +5,10 @@
 /// there are fewer rows than columns. The factorization is modified Gram–Schmidt with
 /// re-orthogonalisation in Double, which yields that sign-corrected `Q` directly.
 public struct Orthogonal: Initializer {
-    public var gain: Float
+    public var gain: Double
     public var seed: Int?
 
-    public init(gain: Float = 1, seed: Int? = nil) {
+    public init(gain: Double = 1, seed: Int? = nil) {
         self.gain = gain
         self.seed = seed
     }
@@ -37,12 +37,12 @@ public struct Orthogonal: Initializer {
         var out = [Float](repeating: 0, count: rows * cols)
         for r in 0..<rows {
             for c in 0..<cols {
-                out[r * cols + c] = gain * Float(rows >= cols ? q[c][r] : q[r][c])
+                out[r * cols + c] = Float(gain) * Float(rows >= cols ? q[c][r] : q[r][c])
             }
         }
         return Tensor(shape: shape, scalars: out)
     }
 
     public var kerasClassName: String { "Orthogonal" }
-    public var kerasConfig: [String: Any] { ["gain": Double(gain), "seed": kerasSeed(seed)] }
+    public var kerasConfig: [String: Any] { ["gain": gain, "seed": kerasSeed(seed)] }
 }

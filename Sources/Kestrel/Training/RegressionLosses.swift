@@ -60,18 +60,18 @@ public struct MeanAbsoluteError: Loss {
 /// Huber loss (Keras `Huber`): `0.5 e²` where `|e| <= delta`, else `delta |e| − 0.5 delta²`;
 /// quadratic near the target and linear far from it, so outliers pull less than in MSE.
 public struct Huber: Loss {
-    public var delta: Float
+    public var delta: Double
     public var name: String
     public var reduction: LossReduction
 
-    public init(delta: Float = 1, name: String = "huber_loss", reduction: LossReduction = .sumOverBatchSize) {
+    public init(delta: Double = 1, name: String = "huber_loss", reduction: LossReduction = .sumOverBatchSize) {
         self.delta = delta
         self.name = name
         self.reduction = reduction
     }
 
     init(kerasConfig r: TrainingConfigReader) throws {
-        self.init(delta: Float(try r.double("delta", default: 1)), name: try r.string("name", default: "huber_loss"),
+        self.init(delta: try r.double("delta", default: 1), name: try r.string("name", default: "huber_loss"),
                   reduction: try LossReduction(kerasConfig: r))
     }
 
@@ -80,8 +80,9 @@ public struct Huber: Loss {
         let e = p - t
         let absError = abs(e)
         let quadratic = 0.5 * (e * e)
-        let linear = delta * absError - 0.5 * delta * delta
-        return reduction.reduce(`where`(absError.detached() .<= delta, quadratic, linear).mean(alongAxis: -1))
+        let d = Float(delta)
+        let linear = d * absError - 0.5 * (d * d)
+        return reduction.reduce(`where`(absError.detached() .<= d, quadratic, linear).mean(alongAxis: -1))
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {
@@ -90,5 +91,5 @@ public struct Huber: Loss {
 
     public var kerasClassName: String { "Huber" }
     /// Includes `delta`, which Keras 3.15's own `get_config()` leaves out.
-    public var kerasConfig: [String: Any] { ["name": name, "reduction": reduction.rawValue, "delta": Double(delta)] }
+    public var kerasConfig: [String: Any] { ["name": name, "reduction": reduction.rawValue, "delta": delta] }
 }
