@@ -5,7 +5,9 @@ import Foundation
 /// `sqrt(scale/n) / 0.87962566103423978` cut at two standard deviations (the constant
 /// restores the variance lost by truncation); `uniform` uses limits `±sqrt(3 scale/n)`.
 public struct VarianceScaling: Initializer {
+    /// Which fan divides the scale: the inputs, the outputs, or their mean.
     public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    /// The sampling distribution; the raw values are Keras's config strings.
     public enum Distribution: String, Sendable {
         case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform
 
