@@ -62,4 +62,92 @@ enum BenchSupport {
         }
         return out
     }
+
+    // ------------------------------------------------------------------ noise gate
+    // Same rules as bench_common.py: foreign CPU = (machine busy time from /proc/stat - this
+    // process's CPU time) / wall, in cores. Blocks with foreign > 0.2 are discarded and redone
+    // (at most 3 x repeats attempts, at most 120 s of waiting per measurement).
+    static let foreignMax = 0.2
+    static let maxAttemptsFactor = 3
+    static let quietWaitS = 30.0
+    static let waitBudgetS = 120.0
+
+    struct Snap { var wall: Double; var busy: Double; var own: Double }
+
+    static func snap() -> Snap {
+        var busy = 0.0
+        if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+           let line = text.split(separator: "\n").first {
+            let v = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+            if v.count == 8 {
+                let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+                busy = (v.reduce(0, +) - v[3] - v[4]) / hz
+            }
+        }
+        var ru = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &ru)
+        let own = Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) * 1e-6
+            + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) * 1e-6
+        return Snap(wall: now(), busy: busy, own: own)
+    }
+
+    static func foreign(_ a: Snap, _ b: Snap) -> Double {
+        let dt = b.wall - a.wall
+        return dt > 0 ? max(0, ((b.busy - a.busy) - (b.own - a.own)) / dt) : 0
+    }
+
+    /// Sleeps until two consecutive 0.5 s windows show < foreignMax cores of other load, or
+    /// maxWait passes. Returns the seconds waited.
+    static func waitQuiet(maxWait: Double = quietWaitS) -> Double {
+        let t0 = now()
+        var ok = 0
+        while now() - t0 < maxWait {
+            let s0 = snap()
+            usleep(500_000)
+            ok = foreign(s0, snap()) < foreignMax ? ok + 1 : 0
+            if ok >= 2 { break }
+        }
+        return now() - t0
+    }
+
+    struct Repeats {
+        var rates: [Double]
+        var foreign: [Double]
+        var clean: Bool
+        var attempts: Int
+        var discarded: Int
+        var waited: Double
+    }
+
+    /// Runs `block` (one repeat's work) until `repeats` clean blocks are collected (see the
+    /// noise-gate rules above); rate of a block = units / elapsed. gate == false: no waiting
+    /// or discarding, foreign CPU is still recorded.
+    static func timedRepeats(repeats: Int, units: Double, gate: Bool, _ block: () -> Void) -> Repeats {
+        var waited = gate ? waitQuiet() : 0
+        var attempts: [(rate: Double, foreign: Double)] = []
+        var clean = 0
+        let maxAttempts = gate ? repeats * maxAttemptsFactor : repeats
+        while attempts.count < maxAttempts {
+            if attempts.count - clean >= maxAttempts - repeats { break }
+            let s0 = snap()
+            block()
+            let s1 = snap()
+            let fr = foreign(s0, s1)
+            attempts.append((units / (s1.wall - s0.wall), fr))
+            if !gate || fr <= foreignMax {
+                clean += 1
+                if clean >= repeats { break }
+            } else if waited < waitBudgetS {
+                waited += waitQuiet(maxWait: min(quietWaitS, waitBudgetS - waited))
+            }
+        }
+        let good = attempts.filter { !gate || $0.foreign <= foreignMax }
+        let kept = good.count >= repeats ? Array(good.prefix(repeats))
+            : Array(attempts.sorted { $0.foreign < $1.foreign }.prefix(repeats))
+        return Repeats(rates: kept.map { $0.rate }, foreign: kept.map { $0.foreign },
+                       clean: good.count >= repeats, attempts: attempts.count,
+                       discarded: attempts.count - kept.count, waited: waited)
+    }
+
+    static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 }

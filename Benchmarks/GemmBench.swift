@@ -25,6 +25,9 @@ struct GemmBench: ParsableCommand {
     @Option(help: "Override the number of repeats (default 7).")
     var repeats: Int?
 
+    @Flag(help: "Disable the noise gate (waiting for a quiet machine, discarding disturbed repeats).")
+    var noGate = false
+
     func run() throws {
         Threading.threadCount = threads
         let list = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -36,7 +39,7 @@ struct GemmBench: ParsableCommand {
             let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             c.initialize(repeating: 0, count: n * n)
             defer { c.deallocate() }
-            var rates: [Double] = []
+            var r = BenchSupport.Repeats(rates: [], foreign: [], clean: true, attempts: 0, discarded: 0, waited: 0)
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
                     let pa = ap.baseAddress!, pb = bp.baseAddress!
@@ -45,20 +48,21 @@ struct GemmBench: ParsableCommand {
                                    a: pa, lda: n, b: pb, ldb: n, beta: 0, c: c, ldc: n)
                     }
                     for _ in 0..<GemmBench.warmup { call() }
-                    for _ in 0..<nRepeats {
-                        let t0 = BenchSupport.now()
+                    r = BenchSupport.timedRepeats(repeats: nRepeats, units: Double(nCalls) * 2 * pow(Double(n), 3) / 1e9,
+                                                  gate: !noGate) {
                         for _ in 0..<nCalls { call() }
-                        let el = BenchSupport.now() - t0
-                        rates.append(Double(nCalls) * 2 * pow(Double(n), 3) / el / 1e9)
                     }
                 }
             }
+            let rates = r.rates
             BenchSupport.emit([
                 ("framework", "kestrel"), ("workload", "gemm"), ("n", n),
                 ("gflops", BenchSupport.round2(BenchSupport.median(rates))),
                 ("min", BenchSupport.round2(rates.min() ?? .nan)),
                 ("max", BenchSupport.round2(rates.max() ?? .nan)),
                 ("repeats", rates.map(BenchSupport.round2)),
+                ("foreign_cpu", r.foreign.map(BenchSupport.round3)), ("clean", r.clean),
+                ("attempts", r.attempts), ("discarded", r.discarded), ("waited_s", (r.waited * 10).rounded() / 10),
                 ("calls_per_repeat", nCalls), ("threads", threads), ("isa", CPUFeatures.isaName),
             ])
         }

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import XCTest
 @testable import Kestrel
 
@@ -166,6 +168,36 @@ final class GemmTests: XCTestCase {
             Parallel.forEach(4) { i in Parallel.forEach(4) { j in p[i * 4 + j] += 1 } }
         }
         XCTAssertEqual(total, [Int](repeating: 1, count: 16))
+    }
+
+    func testParallelStress() {
+        // Many back-to-back small jobs (RNN-style): every item runs exactly once per job.
+        Threading.threadCount = 2
+        var counts = [Int](repeating: 0, count: 3)
+        counts.withUnsafeMutableBufferPointer { h in
+            let p = h.baseAddress!
+            for _ in 0..<20_000 { Parallel.forEach(3) { i in p[i] += 1 } }
+        }
+        XCTAssertEqual(counts, [20_000, 20_000, 20_000])
+    }
+
+    func testConcurrentCallers() {
+        // sgemm from several threads at once (pool busy -> inline; buffers from the pool).
+        Threading.threadCount = 2
+        let m = 70, n = 90, k = 50
+        let a = (0..<(m * k)).map { Float($0 % 7) - 3 }, b = (0..<(k * n)).map { Float($0 % 5) - 2 }
+        var ref = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { var s: Float = 0; for p in 0..<k { s += a[i * k + p] * b[p * n + j] }; ref[i * n + j] = s } }
+        let bad = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            var c = [Float](repeating: .nan, count: m * n)
+            for _ in 0..<20 {
+                Gemm.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                           b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                if c != ref { bad.wrappingAdd(1, ordering: .relaxed) }
+            }
+        }
+        XCTAssertEqual(bad.load(ordering: .relaxed), 0)
     }
 
     func testISASelection() {

@@ -46,21 +46,24 @@ enum Parallel {
 
 /// Persistent worker pool behind `Parallel.forEach`. Workers spin (PAUSE) for a short while
 /// after each job so that back-to-back small jobs (one per RNN time step) see a fork/join cost
-/// of a few microseconds, then sleep on a condition variable so idle threads cost nothing.
+/// of about a microsecond, then sleep on a condition variable so idle threads cost nothing.
+/// Items are claimed with a CAS on (sequence, next index) and the submitter waits only for
+/// completed items, never for a particular worker: if a worker is descheduled (the machine
+/// is busy) the submitter runs its items itself instead of waiting for it to wake up.
 final class ThreadPool: @unchecked Sendable {
     static let shared = ThreadPool()
 
-    /// Spin iterations (~20-40 ns each) before a worker goes to sleep: ~0.2-0.5 ms.
-    static let spinLimit = 12_000
+    /// Spin iterations (PAUSE, ~10-40 ns each) before an idle worker goes to sleep.
+    static let spinLimit = 20_000
 
-    // Job publication: `generation` = (sequence << 16) | participants. Written by the submitter
-    // after the job fields; workers read it with acquire ordering.
+    // Wake-up word: (sequence << 16) | participating helpers. Written last when posting a job.
     private let generation = Atomic<Int>(0)
-    private let nextIndex = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
+    // Claim word: (sequence << 32) | next item index.
+    private let claim = Atomic<Int>(0)
+    private let completed = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private var jobBody: ((Int) -> Void)? = nil
-    private var jobCount = 0
+    private let jobCount = Atomic<Int>(0)
     private var sequence = 0
     private var workerCount = 0                 // guarded by submitLock
 
@@ -78,7 +81,7 @@ final class ThreadPool: @unchecked Sendable {
     }
 
     func run(count: Int, threads: Int, _ body: (Int) -> Void) {
-        if pthread_mutex_trylock(submitLock) != 0 {
+        if count >= 1 << 31 || pthread_mutex_trylock(submitLock) != 0 {
             // Pool busy (nested call from a worker, or another thread's job): run inline.
             for i in 0..<count { body(i) }
             return
@@ -91,34 +94,45 @@ final class ThreadPool: @unchecked Sendable {
             while workerCount < helpers { spawnWorker(index: workerCount, seen: current); workerCount += 1 }
         }
         withoutActuallyEscaping(body) { esc in
+            sequence = (sequence + 1) & 0x7FFF_FFFF
+            let seq = sequence
             jobBody = esc
-            jobCount = count
-            nextIndex.store(0, ordering: .relaxed)
-            pending.store(helpers, ordering: .relaxed)
-            sequence &+= 1
-            generation.store((sequence << 16) | helpers, ordering: .sequentiallyConsistent)
+            jobCount.store(count, ordering: .relaxed)
+            completed.store(0, ordering: .relaxed)
+            claim.store(seq << 32, ordering: .releasing)
+            generation.store((seq << 16) | helpers, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(sleepMutex)
                 pthread_cond_broadcast(sleepCond)
                 pthread_mutex_unlock(sleepMutex)
             }
-            drain(esc)
+            work(seq: seq, body: esc)
             var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
+            while completed.load(ordering: .acquiring) < count {
                 spins += 1
-                if spins < 1 << 20 { kst_cpu_relax() } else { sched_yield() }
+                if spins < 1 << 16 { kst_cpu_relax() } else { sched_yield() }
             }
             jobBody = nil
         }
     }
 
+    /// Claims and runs items of job `seq` until none are left (or the job is over).
     @inline(__always)
-    private func drain(_ body: (Int) -> Void) {
-        let n = jobCount
+    private func work(seq: Int, body: ((Int) -> Void)?) {
+        var s = claim.load(ordering: .relaxed)
         while true {
-            let i = nextIndex.wrappingAdd(1, ordering: .relaxed).oldValue
-            if i >= n { break }
-            body(i)
+            if s >> 32 != seq { return }
+            let idx = s & 0xFFFF_FFFF
+            if idx >= jobCount.load(ordering: .relaxed) { return }
+            let (exchanged, original) = claim.compareExchange(expected: s, desired: s + 1,
+                                                              ordering: .acquiringAndReleasing)
+            if !exchanged { s = original; continue }
+            // Item idx of job seq is ours: the job cannot finish (nor its fields change)
+            // before we count it as completed.
+            let f = body ?? jobBody!
+            f(idx)
+            completed.wrappingAdd(1, ordering: .releasing)
+            s = claim.load(ordering: .relaxed)
         }
     }
 
@@ -150,11 +164,7 @@ final class ThreadPool: @unchecked Sendable {
                 g = generation.load(ordering: .acquiring)
             }
             seen = g
-            let participants = g & 0xFFFF
-            if index < participants {
-                if let body = jobBody { drain(body) }
-                pending.wrappingSubtract(1, ordering: .releasing)
-            }
+            if index < g & 0xFFFF { work(seq: g >> 16, body: nil) }
         }
     }
 }
