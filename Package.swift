@@ -14,14 +14,15 @@ let package = Package(
     targets: [
         .target(name: "CKestrelKernels"),
         .target(name: "Kestrel", dependencies: ["CKestrelKernels"]),
+        .target(name: "KestrelDemos", dependencies: ["Kestrel"]),
         .executableTarget(
             name: "kestrel",
-            dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Kestrel", "KestrelDemos", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "KestrelBench",
             dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks"),
-        .testTarget(name: "KestrelTests", dependencies: ["Kestrel"]),
+        .testTarget(name: "KestrelTests", dependencies: ["Kestrel", "KestrelDemos"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

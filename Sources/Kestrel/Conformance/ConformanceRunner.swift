@@ -36,14 +36,12 @@ public enum ConformanceRunner {
         switch c.kind {
         case "layer": return try runLayer(c)
         case "function": return try runFunction(c)
-        default:
-            if let runner = extraKinds[c.kind] { return try runner(c) }
-            throw KestrelError(.unsupported, "conformance: case kind \(c.kind) is not supported yet")
+        case "loss": return try runLoss(c)
+        case "optimizer": return try runOptimizer(c)
+        case "model": return try runModel(c)
+        default: throw KestrelError(.unsupported, "conformance: case kind \(c.kind) is not supported")
         }
     }
-
-    /// Runners for further case kinds (loss, optimizer, model), keyed by kind.
-    static let extraKinds: [String: (ConformanceCase) throws -> ConformanceOutcome] = [:]
 
     static func runFunction(_ c: ConformanceCase) throws -> ConformanceOutcome {
         let config = try c.config

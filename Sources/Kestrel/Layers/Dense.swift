@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fully connected layer, `activation(x · kernel + bias)`, acting on the last axis of
 /// inputs of any rank ≥ 2 (Keras `Dense`). Kernel (inputFeatures, units), bias (units).
 public final class Dense: Layer {
@@ -44,6 +46,12 @@ public final class Dense: Layer {
         var y = matmul(x, kernel)
         if let bias { y = y + bias.value }
         return [activation(y)]
+    }
+
+    public override var configuration: [String: Any] {
+        ["units": units, "activation": activation.kerasName, "use_bias": useBias,
+         "kernel_initializer": kernelInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,
+         "kernel_regularizer": kernelRegularizer?.kerasConfig ?? NSNull(), "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull()]
     }
 
     public override var regularizationLosses: [Tensor] {

@@ -69,7 +69,7 @@ public struct KerasConfig {
     }
 
     public func initializer(_ key: String, default value: Initializer) throws -> Initializer {
-        try InitializersTmp.fromKeras(values[key]) ?? value
+        try Initializers.fromKeras(values[key]) ?? value
     }
 
     /// Throws if `key` is set to something other than null (a feature Kestrel lacks).

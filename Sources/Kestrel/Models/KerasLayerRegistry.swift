@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one mapping from Keras layer configs to Kestrel layers, shared by the conformance
 /// runner, model loading and Keras import.
 public enum KerasLayerRegistry {
@@ -16,7 +18,13 @@ public enum KerasLayerRegistry {
 
     private static let builders: [String: (KerasConfig) throws -> Layer] = [
         "InputLayer": { c in
-            let shape = try c.isNull("batch_shape") ? c.ints("shape") : Array(c.ints("batch_shape").dropFirst())
+            let shape: [Int]
+            if let batchShape = c.values["batch_shape"] as? [Any] {
+                shape = batchShape.dropFirst().compactMap { ($0 as? NSNumber)?.intValue }
+                guard shape.count == batchShape.count - 1 else { throw c.error("batch_shape", "[null, sizes…] with known sizes") }
+            } else {
+                shape = try c.ints("shape")
+            }
             return Input(shape: shape, name: c.name)
         },
         "Dense": { c in

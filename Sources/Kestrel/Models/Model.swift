@@ -7,6 +7,15 @@ open class Model: Layer {
     /// The layers in order (for `Sequential`, the stack; `Input` excluded).
     open var layers: [Layer] { [] }
 
+    /// The optimizer, loss and metrics set by `compile`.
+    public internal(set) var optimizer: Optimizer?
+    public internal(set) var loss: (any Loss)?
+    public internal(set) var metrics: [any Metric] = []
+    /// Set by a callback (EarlyStopping, TerminateOnNaN) to end `fit` after this batch/epoch.
+    public var stopTraining = false
+    /// Epochs completed by `fit` over the model's life, so a resumed fit continues the count.
+    public internal(set) var epochsCompleted = 0
+
     /// Per-sample input shape, when known (from `Input` or the first batch).
     public internal(set) var inputShape: [Int]?
     /// Output shape of each layer for one sample, recorded when the model is built.
@@ -32,6 +41,11 @@ open class Model: Layer {
     public func build(inputShape: [Int]) throws {
         self.inputShape = inputShape
         _ = try withoutGradients { try self([Tensor.zeros([1] + inputShape)], training: false) }
+    }
+
+    /// Builds the layers from the known input shape if that has not happened yet.
+    func ensureBuilt() throws {
+        if layerOutputShapes.isEmpty, let inputShape { try build(inputShape: inputShape) }
     }
 
     /// Runs the model on a batch (Keras `model(x)`).

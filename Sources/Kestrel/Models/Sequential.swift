@@ -15,7 +15,8 @@ public final class Sequential: Model {
 
     public override var layers: [Layer] { stack }
 
-    /// Appends a layer (an `Input` is only accepted first).
+    /// Appends a layer (an `Input` is only accepted first). Layers are built on first use
+    /// (`summary()`, `fit`, `predict` or a call), which reports any shape error.
     public func add(_ layer: Layer) {
         if let input = layer as? Input {
             precondition(stack.isEmpty && inputLayer == nil, "\(name): Input(shape:) must be the first layer of a Sequential model")
@@ -24,9 +25,7 @@ public final class Sequential: Model {
             return
         }
         stack.append(layer)
-        if let shape = inputShape {
-            do { try build(inputShape: shape) } catch { preconditionFailure("\(error)") }
-        }
+        layerOutputShapes = [:]
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

@@ -8,6 +8,7 @@ extension Model {
         guard inputShape != nil else {
             throw KestrelError(.invalidArgument, "\(name): the model is not built yet, so its shapes are unknown. Start it with Input(shape: …), call build(inputShape:), or run it on a batch first")
         }
+        try ensureBuilt()
         let widths = [33, 24, 15]
         func row(_ cells: [String], _ bar: String) -> String {
             var line = bar

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Saving and loading whole models in one safetensors file: the weights under their
+/// Keras-style paths (`dense/kernel`), the architecture and compile configuration as
+/// Keras-style config JSON in the metadata, and the optimizer state (`optimizer/…`) so
+/// that `fit` resumes where it stopped. Loading builds a new model and checks every weight
+/// before returning it, so a bad file never leaves a half-loaded model.
+extension Model {
+    static let formatKey = "format"
+    static let formatValue = "kestrel-model/1"
+
+    /// Keras `{"class_name", "config"}` of the architecture.
+    public var modelConfig: [String: Any] {
+        get throws {
+            guard let sequential = self as? Sequential else {
+                throw KestrelError(.unsupported, "\(name): only Sequential models can be saved so far")
+            }
+            var layerConfigs: [[String: Any]] = []
+            if let shape = sequential.inputShape {
+                layerConfigs.append(["module": "keras.layers", "class_name": "InputLayer",
+                                     "config": ["batch_shape": [NSNull()] + shape.map { $0 as Any }, "dtype": "float32", "sparse": false, "name": "input_layer"]])
+            }
+            for layer in sequential.layers {
+                layerConfigs.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": layer.kerasConfig])
+            }
+            return ["module": "keras", "class_name": "Sequential",
+                    "config": ["name": name, "trainable": trainable, "layers": layerConfigs]]
+        }
+    }
+
+    /// Saves architecture, weights, compile configuration and optimizer state (atomic write).
+    public func save(to url: URL) throws {
+        var file = SafeTensors()
+        file.metadata[Model.formatKey] = Model.formatValue
+        file.metadata["model_config"] = try Model.jsonString(try modelConfig)
+        if let optimizer, let loss {
+            let compile: [String: Any] = [
+                "optimizer": ["class_name": optimizer.kerasClassName, "config": optimizer.kerasConfig],
+                "loss": ["class_name": loss.kerasClassName, "config": loss.kerasConfig],
+                "metrics": metrics.map(\.name),
+            ]
+            file.metadata["compile_config"] = try Model.jsonString(compile)
+            for (key, value) in optimizer.stateTensors() { file.tensors["optimizer/" + key] = value }
+        }
+        file.metadata["epochs_completed"] = String(epochsCompleted)
+        try addWeights(to: &file)
+        try file.write(to: url)
+    }
+
+    /// Saves only the weights (atomic write).
+    public func saveWeights(to url: URL) throws {
+        var file = SafeTensors()
+        file.metadata[Model.formatKey] = "kestrel-weights/1"
+        try addWeights(to: &file)
+        try file.write(to: url)
+    }
+
+    private func addWeights(to file: inout SafeTensors) throws {
+        guard !weights.isEmpty || inputShape != nil else {
+            throw KestrelError(.invalidArgument, "\(name): the model is not built, so it has no weights to save yet. Give it an Input(shape:) or run it on data first")
+        }
+        for p in weights {
+            guard file.tensors[p.path] == nil else {
+                throw KestrelError(.invalidArgument, "\(name): two weights share the path \(p.path); give the layers distinct names before saving")
+            }
+            file.tensors[p.path] = p.value.detached()
+        }
+        file.metadata["weight_order"] = try Model.jsonString(weights.map(\.path))
+    }
+
+    /// Loads weights saved by `saveWeights` or `save` into this (built) model. Every weight is
+    /// checked for presence and shape before any is assigned.
+    public func loadWeights(from url: URL) throws {
+        let file = try SafeTensors(contentsOf: url)
+        try assignWeights(from: file, source: url.lastPathComponent)
+    }
+
+    /// Matches weights by path; when the names differ (another instance of the same
+    /// architecture, with other automatic layer names) but the saved order has the same
+    /// count and shapes, matches by position, as Keras's `load_weights` does.
+    func assignWeights(from file: SafeTensors, source: String) throws {
+        if weights.contains(where: { file.tensors[$0.path] == nil }),
+           let orderText = file.metadata["weight_order"],
+           let order = try ConformanceCase.json(orderText) as? [String], order.count == weights.count,
+           zip(order, weights).allSatisfy({ file.tensors[$0.0]?.shape == $0.1.shape }) {
+            for (path, p) in zip(order, weights) { p.value = file.tensors[path]! }
+            return
+        }
+        var values: [(Parameter, Tensor)] = []
+        for p in weights {
+            guard let t = file.tensors[p.path] else {
+                throw KestrelError(.invalidFile, "\(source): no weight \(p.path) for model \(name) (the file has \(file.tensors.keys.filter { !$0.hasPrefix("optimizer/") }.sorted().prefix(10)))")
+            }
+            guard t.shape == p.shape else {
+                throw KestrelError(.shapeMismatch, "\(source): weight \(p.path) has shape \(t.shape), the model expects \(p.shape)")
+            }
+            values.append((p, t))
+        }
+        for (p, t) in values { p.value = t }
+    }
+
+    /// Loads a model saved by `save(to:)`: architecture, weights, compile configuration and
+    /// optimizer state.
+    public static func load(from url: URL) throws -> Model {
+        let file = try SafeTensors(contentsOf: url)
+        let source = url.lastPathComponent
+        guard file.metadata[formatKey] == formatValue, let configText = file.metadata["model_config"] else {
+            throw KestrelError(.invalidFile, "\(source) is a safetensors file but not a Kestrel model (no \(formatValue) metadata); use loadWeights(from:) for weight files")
+        }
+        let model = try fromConfig(try ConformanceCase.json(configText))
+        try model.ensureBuilt()
+        try model.assignWeights(from: file, source: source)
+        if let compileText = file.metadata["compile_config"],
+           let compile = try ConformanceCase.json(compileText) as? [String: Any],
+           let optimizerConfig = compile["optimizer"] as? [String: Any], let lossConfig = compile["loss"] as? [String: Any] {
+            let optimizer = try Optimizers.fromKeras(className: optimizerConfig["class_name"] as? String ?? "",
+                                                     config: optimizerConfig["config"] as? [String: Any] ?? [:])
+            let loss = try Losses.fromKeras(className: lossConfig["class_name"] as? String ?? "",
+                                            config: lossConfig["config"] as? [String: Any] ?? [:])
+            var state: [String: Tensor] = [:]
+            for (key, value) in file.tensors where key.hasPrefix("optimizer/") { state[String(key.dropFirst("optimizer/".count))] = value }
+            try optimizer.loadState(state, parameters: model.trainableWeights)
+            try model.compile(optimizer: optimizer, loss: loss, metrics: compile["metrics"] as? [String] ?? [])
+        }
+        model.epochsCompleted = Int(file.metadata["epochs_completed"] ?? "0") ?? 0
+        return model
+    }
+
+    /// Builds a model from Keras-style `{"class_name": "Sequential", "config": …}` JSON.
+    public static func fromConfig(_ json: Any) throws -> Model {
+        guard let top = json as? [String: Any], let className = top["class_name"] as? String,
+              let config = top["config"] as? [String: Any] else {
+            throw KestrelError(.invalidFile, "model config: expected {\"class_name\": …, \"config\": …}")
+        }
+        guard className == "Sequential" else {
+            throw KestrelError(.unsupported, "model config: \(className) models are not supported yet (Sequential is)")
+        }
+        guard let layerList = config["layers"] as? [[String: Any]] else {
+            throw KestrelError(.invalidFile, "model config: Sequential has no \"layers\" list")
+        }
+        let model = Sequential(name: config["name"] as? String)
+        var pendingShape: [Int]? = nil
+        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap { ($0 as? NSNumber)?.intValue } }
+        for entry in layerList {
+            guard let layerClass = entry["class_name"] as? String, let layerConfig = entry["config"] as? [String: Any] else {
+                throw KestrelError(.invalidFile, "model config: a layer entry lacks class_name or config")
+            }
+            let layer = try KerasLayerRegistry.makeLayer(className: layerClass, config: layerConfig)
+            if layer is Input { pendingShape = nil }
+            model.add(layer)
+        }
+        if let pendingShape, model.inputShape == nil { try model.build(inputShape: pendingShape) }
+        return model
+    }
+
+    static func jsonString(_ object: Any) throws -> String {
+        guard JSONSerialization.isValidJSONObject(object) else {
+            throw KestrelError(.invalidArgument, "internal: configuration is not JSON-serialisable")
+        }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

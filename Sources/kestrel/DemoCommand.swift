@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import Kestrel
+import KestrelDemos
+
+/// `kestrel demo [NAME]`: trains a model on real data and prints its test score last.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Train a demo model on real data (default: the best available demo).",
+        discussion: "Demos: \(DemoCommand.demos.map(\.name).joined(separator: ", ")).")
+
+    static let demos: [(name: String, run: () throws -> String)] = [
+        ("mlp-mnist", { "test_accuracy=\(format(try MLPDemos.mnist()))" }),
+        ("mlp-digits", { "test_accuracy=\(format(try MLPDemos.digits()))" }),
+    ]
+
+    @Argument(help: "Which demo to run.")
+    var name: String?
+
+    func run() throws {
+        let chosen = name ?? DemoCommand.demos[0].name
+        guard let demo = DemoCommand.demos.first(where: { $0.name == chosen }) else {
+            throw ValidationError("unknown demo \"\(chosen)\"; available: \(DemoCommand.demos.map(\.name).joined(separator: ", "))")
+        }
+        let result = try demo.run()
+        print(result)
+    }
+
+    static func format(_ x: Float) -> String { String(format: "%.4f", x) }
+}

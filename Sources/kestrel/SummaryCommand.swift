@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import Kestrel
+
+/// `kestrel summary MODELFILE`: prints the Keras-style summary of a saved model.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Print the layer table of a model saved by Kestrel.")
+
+    @Argument(help: "A .safetensors file written by Model.save(to:).")
+    var modelFile: String
+
+    func run() throws {
+        do {
+            let model = try Model.load(from: URL(fileURLWithPath: modelFile))
+            print(try model.summary())
+        } catch let error as KestrelError {
+            FileHandle.standardError.write(Data("kestrel summary: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

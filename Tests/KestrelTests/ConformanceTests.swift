@@ -1,0 +1,37 @@
+import XCTest
+@testable import Kestrel
+
+/// Runs the conformance runner over the shared Keras fixtures: nothing may fail, and every
+/// case of the categories Kestrel implements must pass (not be skipped).
+final class ConformanceTests: XCTestCase {
+    static var fixtures: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/keras")
+    }
+
+    func testKerasFixtures() throws {
+        let files = try ConformanceRunner.fixtureFiles(in: Self.fixtures)
+        XCTAssertGreaterThan(files.count, 100, "fixtures not found at \(Self.fixtures.path)")
+        let mustPass = ["activation_", "dense_", "loss_", "optimizer_", "flatten", "reshape", "permute", "repeat_vector",
+                        "dropout", "merge_"]
+        var passed = 0
+        for url in files {
+            let (name, outcome) = ConformanceRunner.run(url: url)
+            switch outcome {
+            case .passed: passed += 1
+            case let .failed(reason, _, _): XCTFail("\(name): \(reason)")
+            case let .unsupported(reason):
+                if mustPass.contains(where: { name.hasPrefix($0) }) { XCTFail("\(name) must be supported: \(reason)") }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(passed, 58)
+    }
+
+    func testBrokenFixtureIsAFailureNotACrash() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).safetensors")
+        try Data([1, 2, 3]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard case .failed = ConformanceRunner.run(url: url).outcome else { return XCTFail("expected a failure") }
+    }
+}

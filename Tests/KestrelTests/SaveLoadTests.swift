@@ -1,0 +1,98 @@
+import XCTest
+@testable import Kestrel
+
+final class SaveLoadTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-save-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    func trainedModel(dropout: Bool = true) throws -> (Sequential, Tensor, Tensor) {
+        GlobalRandom.setSeed(11)
+        var g = RandomGenerator(seed: 3)
+        let x = Tensor.randomNormal([64, 5], generator: &g)
+        let y = (x.sum(alongAxis: 1) .> 0)
+        let model = Sequential {
+            Input(shape: [5])
+            Dense(8, activation: .tanh, kernelRegularizer: .l2(0.001))
+            if dropout { Dropout(0.1) }
+            Dense(2)
+        }
+        try model.compile(optimizer: Adam(learningRate: 0.01), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
+        try model.fit(x: x, y: y, batchSize: 16, epochs: 3, verbose: .silent)
+        return (model, x, y)
+    }
+
+    func testSaveLoadGivesBitIdenticalPredictions() throws {
+        let (model, x, _) = try trainedModel()
+        let url = dir.appendingPathComponent("model.safetensors")
+        try model.save(to: url)
+        let loaded = try Model.load(from: url)
+        XCTAssertEqual(try loaded.predict(x), try model.predict(x))
+        XCTAssertEqual(loaded.layers.map(\.name), model.layers.map(\.name))
+        XCTAssertEqual(try loaded.summary(), try model.summary())
+    }
+
+    func testResumedFitContinuesExactly() throws {
+        let (model, x, y) = try trainedModel(dropout: false)
+        let url = dir.appendingPathComponent("resume.safetensors")
+        try model.save(to: url)
+        let resumed = try Model.load(from: url)
+        XCTAssertEqual(resumed.epochsCompleted, 3)
+        XCTAssertEqual(resumed.optimizer?.iterations, model.optimizer?.iterations)
+        // One more deterministic step on each (no dropout, so no random masks) must agree.
+        try model.trainOnBatch(x: x, y: y)
+        try resumed.trainOnBatch(x: x, y: y)
+        XCTAssertEqual(try resumed.predict(x), try model.predict(x), "Adam moments and step count must carry over")
+    }
+
+    func testTruncatedCorruptAndForeignFilesThrowClearly() throws {
+        let (model, _, _) = try trainedModel()
+        let url = dir.appendingPathComponent("m.safetensors")
+        try model.save(to: url)
+        let bytes = try Data(contentsOf: url)
+        let truncated = dir.appendingPathComponent("truncated.safetensors")
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        assertThrowsMessage(["truncated"]) { _ = try Model.load(from: truncated) }
+        let garbage = dir.appendingPathComponent("garbage.safetensors")
+        try Data("hello, not a model".utf8).write(to: garbage)
+        assertThrowsMessage(["not a valid safetensors"]) { _ = try Model.load(from: garbage) }
+        let weightsOnly = dir.appendingPathComponent("weights.safetensors")
+        try model.saveWeights(to: weightsOnly)
+        assertThrowsMessage(["not a Kestrel model", "loadWeights"]) { _ = try Model.load(from: weightsOnly) }
+        assertThrowsMessage(["cannot read"]) { _ = try Model.load(from: dir.appendingPathComponent("missing.safetensors")) }
+        // Every prefix of the file fails cleanly.
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            XCTAssertThrowsError(try SafeTensors(data: bytes.prefix(cut)))
+        }
+    }
+
+    func testWeightsRoundTripAndShapeCheck() throws {
+        let (model, x, _) = try trainedModel()
+        let url = dir.appendingPathComponent("w.safetensors")
+        try model.saveWeights(to: url)
+        let (other, _, _) = try trainedModel()
+        for p in other.weights { p.value = Tensor.zeros(p.shape) }
+        try other.loadWeights(from: url)
+        XCTAssertEqual(try other.predict(x), try model.predict(x))
+        let wrong = Sequential { Input(shape: [5]); Dense(3) }
+        try wrong.ensureBuilt()
+        assertThrowsMessage(["no weight"]) { try wrong.loadWeights(from: url) }
+    }
+
+    func testAtomicWriteLeavesNoTemporaryFiles() throws {
+        let (model, _, _) = try trainedModel()
+        let url = dir.appendingPathComponent("atomic.safetensors")
+        try model.save(to: url)
+        try model.save(to: url)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["atomic.safetensors"])
+        let unwritable = URL(fileURLWithPath: "/proc/kestrel-cannot-write/model.safetensors")
+        assertThrowsMessage(["cannot write"]) { try model.save(to: unwritable) }
+    }
+}
