@@ -219,64 +219,124 @@ void kst_sgemm_ukr_portable(int64_t kc, const float *ap, const float *b, int64_t
 }
 
 // --------------------------------------------------------------------------------- packing
-void kst_sgemm_pack_a(int64_t MR, const float *a, int64_t rs, int64_t cs,
+// Transposing copy: dst[p*W + i] = src[i*ld + p] for i < rows, p < kc; rows..<W zero-filled.
+// This is packing A when A is not transposed and B when B is transposed.
+static void kst_pack_t_scalar(int64_t W, const float *src, int64_t ld, int64_t i0, int64_t rows,
+                              int64_t kc, float *dst) {
+    for (int64_t i = i0; i < rows; i++) {
+        const float *row = src + i * ld;
+        float *di = dst + i;
+        for (int64_t p = 0; p < kc; p++) di[p * W] = row[p];
+    }
+}
+
+#if KST_X86
+KST_AVX2_ATTR
+static void kst_pack_t_avx2(int64_t W, const float *src, int64_t ld, int64_t rows, int64_t kc,
+                            float *dst) {
+    int64_t i0 = 0;
+    for (; i0 + 8 <= rows; i0 += 8) {
+        const float *s = src + i0 * ld;
+        float *d = dst + i0;
+        int64_t p = 0;
+        for (; p + 8 <= kc; p += 8) {
+            __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
+            __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
+            __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
+            __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
+            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+            __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+            __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+            __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+            float *dp = d + p * W;
+            _mm256_storeu_ps(dp, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(dp + W, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(dp + 2 * W, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(dp + 3 * W, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(dp + 4 * W, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(dp + 5 * W, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(dp + 6 * W, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(dp + 7 * W, _mm256_permute2f128_ps(u3, u7, 0x31));
+        }
+        for (; p < kc; p++)
+            for (int r = 0; r < 8; r++) d[p * W + r] = s[r * ld + p];
+    }
+    for (; i0 + 4 <= rows; i0 += 4) {
+        const float *s = src + i0 * ld;
+        float *d = dst + i0;
+        int64_t p = 0;
+        for (; p + 4 <= kc; p += 4) {
+            __m128 r0 = _mm_loadu_ps(s + p), r1 = _mm_loadu_ps(s + ld + p);
+            __m128 r2 = _mm_loadu_ps(s + 2 * ld + p), r3 = _mm_loadu_ps(s + 3 * ld + p);
+            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+            float *dp = d + p * W;
+            _mm_storeu_ps(dp, r0);
+            _mm_storeu_ps(dp + W, r1);
+            _mm_storeu_ps(dp + 2 * W, r2);
+            _mm_storeu_ps(dp + 3 * W, r3);
+        }
+        for (; p < kc; p++)
+            for (int r = 0; r < 4; r++) d[p * W + r] = s[r * ld + p];
+    }
+    kst_pack_t_scalar(W, src, ld, i0, rows, kc, dst);
+}
+#endif
+
+static void kst_pack_t(int simd, int64_t W, const float *src, int64_t ld, int64_t rows, int64_t kc,
+                       float *dst) {
+#if KST_X86
+    if (simd) kst_pack_t_avx2(W, src, ld, rows, kc, dst);
+    else
+#endif
+        kst_pack_t_scalar(W, src, ld, 0, rows, kc, dst);
+    (void)simd;
+    if (rows < W)
+        for (int64_t p = 0; p < kc; p++)
+            for (int64_t i = rows; i < W; i++) dst[p * W + i] = 0.0f;
+}
+
+// Straight copy: dst[p*W + i] = src[p*ld + i] for i < cols; cols..<W zero-filled.
+static void kst_pack_n(int64_t W, const float *src, int64_t ld, int64_t cols, int64_t kc, float *dst) {
+    for (int64_t p = 0; p < kc; p++) {
+        const float *row = src + p * ld;
+        float *dp = dst + p * W;
+        int64_t j = 0;
+        for (; j < cols; j++) dp[j] = row[j];
+        for (; j < W; j++) dp[j] = 0.0f;
+    }
+}
+
+static void kst_pack_g(int64_t W, const float *src, int64_t rsi, int64_t rsp, int64_t cnt, int64_t kc,
+                       float *dst) {
+    for (int64_t p = 0; p < kc; p++)
+        for (int64_t i = 0; i < W; i++) dst[p * W + i] = i < cnt ? src[i * rsi + p * rsp] : 0.0f;
+}
+
+void kst_sgemm_pack_a(int simd, int64_t MR, const float *a, int64_t rs, int64_t cs,
                       int64_t m, int64_t kc, float *dst) {
     for (int64_t q = 0; q < m; q += MR) {
         const int64_t mr = m - q < MR ? m - q : MR;
         float *d = dst + q * kc;
         const float *src = a + q * rs;
-        if (cs == 1) {
-            // Rows contiguous along k: read each row sequentially, write with stride MR.
-            for (int64_t i = 0; i < mr; i++) {
-                const float *row = src + i * rs;
-                float *di = d + i;
-                for (int64_t p = 0; p < kc; p++) di[p * MR] = row[p];
-            }
-        } else {
-            for (int64_t p = 0; p < kc; p++) {
-                const float *col = src + p * cs;
-                float *dp = d + p * MR;
-                if (rs == 1) {
-                    for (int64_t i = 0; i < mr; i++) dp[i] = col[i];
-                } else {
-                    for (int64_t i = 0; i < mr; i++) dp[i] = col[i * rs];
-                }
-            }
-        }
-        if (mr < MR)
-            for (int64_t p = 0; p < kc; p++)
-                for (int64_t i = mr; i < MR; i++) d[p * MR + i] = 0.0f;
+        if (cs == 1) kst_pack_t(simd, MR, src, rs, mr, kc, d);
+        else if (rs == 1) kst_pack_n(MR, src, cs, mr, kc, d);
+        else kst_pack_g(MR, src, rs, cs, mr, kc, d);
     }
 }
 
-void kst_sgemm_pack_b(int64_t NR, const float *b, int64_t rs, int64_t cs,
+void kst_sgemm_pack_b(int simd, int64_t NR, const float *b, int64_t rs, int64_t cs,
                       int64_t kc, int64_t n, float *dst) {
     for (int64_t q = 0; q < n; q += NR) {
         const int64_t nr = n - q < NR ? n - q : NR;
         float *d = dst + q * kc;
         const float *src = b + q * cs;
-        if (cs == 1) {
-            for (int64_t p = 0; p < kc; p++) {
-                const float *row = src + p * rs;
-                float *dp = d + p * NR;
-                int64_t j = 0;
-                for (; j < nr; j++) dp[j] = row[j];
-                for (; j < NR; j++) dp[j] = 0.0f;
-            }
-        } else {
-            for (int64_t j = 0; j < nr; j++) {
-                const float *col = src + j * cs;
-                float *dj = d + j;
-                if (rs == 1) {
-                    for (int64_t p = 0; p < kc; p++) dj[p * NR] = col[p];
-                } else {
-                    for (int64_t p = 0; p < kc; p++) dj[p * NR] = col[p * rs];
-                }
-            }
-            if (nr < NR)
-                for (int64_t p = 0; p < kc; p++)
-                    for (int64_t j = nr; j < NR; j++) d[p * NR + j] = 0.0f;
-        }
+        if (cs == 1) kst_pack_n(NR, src, rs, nr, kc, d);
+        else if (rs == 1) kst_pack_t(simd, NR, src, cs, nr, kc, d);
+        else kst_pack_g(NR, src, cs, rs, nr, kc, d);
     }
 }
 

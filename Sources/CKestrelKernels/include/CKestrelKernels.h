@@ -44,11 +44,12 @@ void kst_sgemm_ukr_portable(int64_t kc, const float *ap, const float *b, int64_t
 /// Packs an m x kc block of A (element (i, p) at a[i*rs + p*cs]) into ceil(m/MR) micro-panels of
 /// kc*MR floats each (element (i, p) of panel q at dst[q*kc*MR + p*MR + i - q*MR]), zero padded.
 /// Non-transposed row-major A: rs = lda, cs = 1. Transposed (stored k x m): rs = 1, cs = lda.
-void kst_sgemm_pack_a(int64_t MR, const float *a, int64_t rs, int64_t cs,
+/// simd != 0 uses AVX2 transposes (only pass it when the CPU has AVX2).
+void kst_sgemm_pack_a(int simd, int64_t MR, const float *a, int64_t rs, int64_t cs,
                       int64_t m, int64_t kc, float *dst);
 /// Packs a kc x n block of B (element (p, j) at b[p*rs + j*cs]) into ceil(n/NR) micro-panels of
 /// kc*NR floats each, zero padded. Non-transposed: rs = ldb, cs = 1; transposed: rs = 1, cs = ldb.
-void kst_sgemm_pack_b(int64_t NR, const float *b, int64_t rs, int64_t cs,
+void kst_sgemm_pack_b(int simd, int64_t NR, const float *b, int64_t rs, int64_t cs,
                       int64_t kc, int64_t n, float *dst);
 
 /// C[i*ldc + j] *= beta for an m x n block (beta == 0 stores zeros without reading C).

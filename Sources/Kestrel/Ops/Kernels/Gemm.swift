@@ -31,14 +31,16 @@ public enum Gemm {
         let mr: Int
         let nr: Int
         let ukr: MicroKernel
+        /// 1 when the packing routines may use AVX2 transposes.
+        let simd: Int32
     }
 
     @inline(__always)
     static func kernel(for isa: KernelISA) -> Kernel {
         switch isa {
-        case .avx512: return Kernel(mr: Int(KST_AVX512_MR), nr: Int(KST_AVX512_NR), ukr: kst_sgemm_ukr_avx512)
-        case .avx2: return Kernel(mr: Int(KST_AVX2_MR), nr: Int(KST_AVX2_NR), ukr: kst_sgemm_ukr_avx2)
-        case .portable: return Kernel(mr: Int(KST_PORTABLE_MR), nr: Int(KST_PORTABLE_NR), ukr: kst_sgemm_ukr_portable)
+        case .avx512: return Kernel(mr: Int(KST_AVX512_MR), nr: Int(KST_AVX512_NR), ukr: kst_sgemm_ukr_avx512, simd: 1)
+        case .avx2: return Kernel(mr: Int(KST_AVX2_MR), nr: Int(KST_AVX2_NR), ukr: kst_sgemm_ukr_avx2, simd: 1)
+        case .portable: return Kernel(mr: Int(KST_PORTABLE_MR), nr: Int(KST_PORTABLE_NR), ukr: kst_sgemm_ukr_portable, simd: 0)
         }
     }
 
@@ -118,7 +120,7 @@ public enum Gemm {
                 while pc < k {
                     let kcur = min(Gemm.kc, k - pc)
                     let betaEff: Float = pc == 0 ? beta : 1
-                    kst_sgemm_pack_a(Int64(mr), a + ic * aRS + pc * aCS, Int64(aRS), Int64(aCS),
+                    kst_sgemm_pack_a(ker.simd, Int64(mr), a + ic * aRS + pc * aCS, Int64(aRS), Int64(aCS),
                                      Int64(mcur), Int64(kcur), ap)
                     var jc = cols.lowerBound
                     while jc < cols.upperBound {
@@ -130,7 +132,7 @@ public enum Gemm {
                             bStride = ldb
                             bPanelStep = nr
                         } else {
-                            kst_sgemm_pack_b(Int64(nr), b + pc * bRS + jc * bCS, Int64(bRS), Int64(bCS),
+                            kst_sgemm_pack_b(ker.simd, Int64(nr), b + pc * bRS + jc * bCS, Int64(bRS), Int64(bCS),
                                              Int64(kcur), Int64(ncur), bp)
                             bBase = UnsafePointer(bp)
                             bStride = nr

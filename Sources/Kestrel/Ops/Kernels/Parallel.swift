@@ -129,11 +129,18 @@ final class ThreadPool: @unchecked Sendable {
             if !exchanged { s = original; continue }
             // Item idx of job seq is ours: the job cannot finish (nor its fields change)
             // before we count it as completed.
-            let f = body ?? jobBody!
-            f(idx)
+            if let body { body(idx) } else { runPublished(idx) }
             completed.wrappingAdd(1, ordering: .releasing)
             s = claim.load(ordering: .relaxed)
         }
+    }
+
+    /// Runs item idx of the published job. Not inlined so that the worker's reference to the
+    /// closure is released before the item is counted as completed (the submitter's
+    /// `withoutActuallyEscaping` checks that nobody holds it afterwards).
+    @inline(never)
+    private func runPublished(_ idx: Int) {
+        jobBody.unsafelyUnwrapped(idx)
     }
 
     private func spawnWorker(index: Int, seen: Int) {
