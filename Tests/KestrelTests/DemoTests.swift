@@ -5,7 +5,7 @@ import KestrelDemos
 /// Shortened runs of the real-data demos with their fixed seeds.
 final class DemoTests: XCTestCase {
     func testMLPOnDigits() throws {
-        let accuracy = try MLPDemos.digits(epochs: 20, verbose: .silent)
+        let accuracy = try MLPDemos.digits(epochs: 40, verbose: .silent)
         XCTAssertGreaterThanOrEqual(accuracy, 0.93)
     }
 
