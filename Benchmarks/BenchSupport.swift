@@ -128,7 +128,7 @@ enum BenchSupport {
         var clean = 0
         let maxAttempts = gate ? repeats * maxAttemptsFactor : repeats
         while attempts.count < maxAttempts {
-            if attempts.count - clean >= maxAttempts - repeats { break }
+            if gate && attempts.count - clean >= maxAttempts - repeats { break }
             let s0 = snap()
             block()
             let s1 = snap()

@@ -20,7 +20,7 @@ public enum Gemm {
     static let nc = 512
     static let mc = 1536
     /// Below this many multiply-adds (m*n*k) a call runs on one thread.
-    static let parallelThreshold = 1 << 17
+    static let parallelThreshold = 1 << 18
     /// Sub-blocks with at most this many rows read a non-transposed B in place (no packing).
     static let directBMaxRows = 96
 
@@ -113,18 +113,27 @@ public enum Gemm {
             let bRS = transB ? 1 : ldb, bCS = transB ? ldb : 1
             let directB = !transB && rows.count <= Gemm.directBMaxRows
             let ap = buf.a, bp = buf.b
+            // Balanced depth blocks of at most KC.
+            let kBlocks = (k + Gemm.kc - 1) / Gemm.kc
+            let kcStep = (k + kBlocks - 1) / kBlocks
+            // Balanced column blocks of at most NC columns (whole micro-panels).
+            let nBlocks = (cols.count + Gemm.nc - 1) / Gemm.nc
+            let ncStep = ((cols.count + nBlocks - 1) / nBlocks + nr - 1) / nr * nr
+            // Balanced row blocks of at most MC rows (whole micro-panels).
+            let mBlocks = (rows.count + Gemm.mc - 1) / Gemm.mc
+            let mcStep = ((rows.count + mBlocks - 1) / mBlocks + mr - 1) / mr * mr
             var ic = rows.lowerBound
             while ic < rows.upperBound {
-                let mcur = min(Gemm.mc, rows.upperBound - ic)
+                let mcur = min(mcStep, rows.upperBound - ic)
                 var pc = 0
                 while pc < k {
-                    let kcur = min(Gemm.kc, k - pc)
+                    let kcur = min(kcStep, k - pc)
                     let betaEff: Float = pc == 0 ? beta : 1
                     kst_sgemm_pack_a(ker.simd, Int64(mr), a + ic * aRS + pc * aCS, Int64(aRS), Int64(aCS),
                                      Int64(mcur), Int64(kcur), ap)
                     var jc = cols.lowerBound
                     while jc < cols.upperBound {
-                        let ncur = min(Gemm.nc, cols.upperBound - jc)
+                        let ncur = min(ncStep, cols.upperBound - jc)
                         let bBase: UnsafePointer<Float>
                         let bStride: Int, bPanelStep: Int
                         if directB {
