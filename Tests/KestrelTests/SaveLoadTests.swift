@@ -96,3 +96,50 @@ final class SaveLoadTests: XCTestCase {
         assertThrowsMessage(["cannot write"]) { try model.save(to: unwritable) }
     }
 }
+
+/// The saved model, loaded by the `kestrel` tool in a separate process, predicts exactly
+/// what the model that saved it predicts.
+final class CrossProcessTests: XCTestCase {
+    func testPredictionsInANewProcessAreBitIdentical() throws {
+        let tool = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kestrel")
+        let fallback = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kestrel")
+        let executable = [tool, fallback].first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let kestrel = try XCTUnwrap(executable, "build the kestrel tool first (swift build) — looked beside the test bundle")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-xproc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        GlobalRandom.setSeed(5)
+        var g = RandomGenerator(seed: 8)
+        let x = Tensor.randomNormal([50, 4], generator: &g)
+        let model = Sequential { Input(shape: [4]); Dense(16, activation: .gelu()); Dense(3, activation: .softmax) }
+        try model.compile(optimizer: RMSprop(learningRate: 0.01), loss: SparseCategoricalCrossentropy())
+        try model.fit(x: x, y: (x.sum(alongAxis: 1) .> 0) * 2, epochs: 2, verbose: .silent)
+        let modelURL = dir.appendingPathComponent("model.safetensors")
+        try model.save(to: modelURL)
+        try NumPyFile.write(x, to: dir.appendingPathComponent("x.npy"))
+
+        let process = Process()
+        process.executableURL = kestrel
+        process.arguments = ["predict", modelURL.path, "--input", dir.appendingPathComponent("x.npy").path,
+                             "--output", dir.appendingPathComponent("y.npy").path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let fromOtherProcess = try NumPyFile.readTensor(contentsOf: dir.appendingPathComponent("y.npy"))
+        XCTAssertEqual(fromOtherProcess, try model.predict(x, batchSize: 128))
+
+        // A file that is not a model: non-zero exit with a one-line reason.
+        let bad = Process()
+        bad.executableURL = kestrel
+        bad.arguments = ["predict", dir.appendingPathComponent("x.npy").path, "--input", dir.appendingPathComponent("x.npy").path,
+                         "--output", dir.appendingPathComponent("z.npy").path]
+        let pipe = Pipe()
+        bad.standardError = pipe
+        try bad.run()
+        bad.waitUntilExit()
+        XCTAssertNotEqual(bad.terminationStatus, 0)
+        let message = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(message.contains("not a valid safetensors"), message)
+    }
+}
