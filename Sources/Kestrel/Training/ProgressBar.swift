@@ -31,27 +31,30 @@ struct ProgressBar {
         let now = Date()
         guard step == total || now.timeIntervalSince(lastDraw) > 0.05 else { return }
         lastDraw = now
-        let elapsed = now.timeIntervalSince(start)
-        let eta = step > 0 ? elapsed / Double(step) * Double(total - step) : 0
-        let line = "\(counter(step)) \(bar(step)) - ETA: \(ProgressBar.duration(eta))" + ProgressBar.format(logs)
-        print("\r" + line + "\u{1B}[K", terminator: "")
+        print("\r" + liveLine(step: step, elapsed: now.timeIntervalSince(start), logs: logs) + "\u{1B}[K", terminator: "")
         fflush(stdout)
     }
 
     /// Prints the closing line of the epoch.
     func finish(logs: [(String, Float)]) {
         guard verbosity != .silent else { return }
-        let elapsed = Date().timeIntervalSince(start)
-        let perStep = elapsed / Double(Swift.max(total, 1))
-        let timing = "\(ProgressBar.duration(elapsed)) \(ProgressBar.stepTime(perStep))/step"
-        let line: String
-        if verbosity == .progressBar {
-            line = "\(counter(total)) \(bar(total)) - \(timing)" + ProgressBar.format(logs)
-        } else {
-            line = "\(total)/\(total) - \(timing)" + ProgressBar.format(logs)
-        }
+        let line = closingLine(elapsed: Date().timeIntervalSince(start), logs: logs)
         print((isTerminal && verbosity == .progressBar ? "\r" : "") + line + (isTerminal ? "\u{1B}[K" : ""))
         fflush(stdout)
+    }
+
+    /// `12/32 [=======>......] - ETA: 3s - loss: 0.4321`
+    func liveLine(step: Int, elapsed: Double, logs: [(String, Float)]) -> String {
+        let eta = step > 0 ? elapsed / Double(step) * Double(total - step) : 0
+        return "\(counter(step)) \(bar(step)) - ETA: \(ProgressBar.duration(eta))" + ProgressBar.format(logs)
+    }
+
+    /// `32/32 [==========] - 1s 3ms/step - loss: 0.4321 - val_loss: 0.5` (the bar only at verbosity 1).
+    func closingLine(elapsed: Double, logs: [(String, Float)]) -> String {
+        let perStep = elapsed / Double(Swift.max(total, 1))
+        let timing = "\(ProgressBar.duration(elapsed)) \(ProgressBar.stepTime(perStep))/step"
+        let head = verbosity == .progressBar ? "\(counter(total)) \(bar(total))" : "\(total)/\(total)"
+        return "\(head) - \(timing)" + ProgressBar.format(logs)
     }
 
     private func counter(_ step: Int) -> String {
