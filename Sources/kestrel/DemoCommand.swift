@@ -10,10 +10,8 @@ struct DemoCommand: ParsableCommand {
         abstract: "Train a demo model on real data (default: the best available demo).",
         discussion: "Demos: \(DemoCommand.demos.map(\.name).joined(separator: ", ")).")
 
-    static let demos: [(name: String, run: () throws -> String)] = [
-        ("mlp-mnist", { "test_accuracy=\(format(try MLPDemos.mnist()))" }),
-        ("mlp-digits", { "test_accuracy=\(format(try MLPDemos.digits()))" }),
-    ]
+    /// Every demo, best first (`kestrel demo` with no name runs the first).
+    static let demos: [(name: String, run: () throws -> String)] = DemoCatalog.all
 
     @Argument(help: "Which demo to run.")
     var name: String?
@@ -26,6 +24,4 @@ struct DemoCommand: ParsableCommand {
         let result = try demo.run()
         print(result)
     }
-
-    static func format(_ x: Float) -> String { String(format: "%.4f", x) }
 }

@@ -13,6 +13,8 @@ public final class Activation: Layer {
     }
 
     public override var configuration: [String: Any] { ["activation": function.kerasName] }
+
+    public override var supportsMasking: Bool { true }
 }
 
 /// Keras `ReLU(max_value, negative_slope, threshold)`.

@@ -22,4 +22,6 @@ public final class Dropout: Layer {
     }
 
     public override var configuration: [String: Any] { ["rate": Double(rate)] }
+
+    public override var supportsMasking: Bool { true }
 }

@@ -33,6 +33,22 @@ open class Layer {
         throw KestrelError(.unsupported, "\(name): \(Self.kerasClassName) does not implement call")
     }
 
+    /// Keras masking: the forward computation when the previous layer produced a mask — a
+    /// (samples, time) tensor of 1 (valid step) and 0 (padding). Layers that use masks
+    /// (recurrent layers) override this; the default ignores the mask.
+    open func call(_ inputs: [Tensor], mask: Tensor?, training: Bool) throws -> [Tensor] {
+        try call(inputs, training: training)
+    }
+
+    /// The mask this layer passes on: by default the incoming one when `supportsMasking`
+    /// (the layer keeps the time axis), else none. Embedding(maskZero) and Masking make one.
+    open func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
+        supportsMasking ? mask : nil
+    }
+
+    /// Whether an incoming mask still applies to this layer's output (Keras `supports_masking`).
+    open var supportsMasking: Bool { false }
+
     /// The Keras `get_config()` of this layer (without `name`, which `kerasConfig` adds).
     open var configuration: [String: Any] { [:] }
 
@@ -48,6 +64,12 @@ open class Layer {
     public func callAsFunction(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
         try buildIfNeeded(inputShapes: inputs.map(\.shape))
         return try call(inputs, training: training)
+    }
+
+    /// Builds on first use, then runs `call` with the incoming mask.
+    public func callAsFunction(_ inputs: [Tensor], mask: Tensor?, training: Bool = false) throws -> [Tensor] {
+        try buildIfNeeded(inputShapes: inputs.map(\.shape))
+        return mask == nil ? try call(inputs, training: training) : try call(inputs, mask: mask, training: training)
     }
 
     /// Creates the weights for inputs of these shapes (batch axis included) unless built.

@@ -16,7 +16,16 @@ public enum KerasLayerRegistry {
 
     public static var supportedClassNames: [String] { builders.keys.sorted() }
 
-    private static let builders: [String: (KerasConfig) throws -> Layer] = [
+    /// Turns one Keras layer config into a Kestrel layer.
+    public typealias Builder = (KerasConfig) throws -> Layer
+
+    /// Every known class: the core layers here, convolutional and recurrent ones in their
+    /// own files.
+    private static let builders: [String: Builder] = coreBuilders
+        .merging(convolutionBuilders) { a, _ in a }
+        .merging(recurrentBuilders) { a, _ in a }
+
+    private static let coreBuilders: [String: Builder] = [
         "InputLayer": { c in
             let shape: [Int]
             if let batchShape = c.values["batch_shape"] as? [Any] {

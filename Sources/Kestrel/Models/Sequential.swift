@@ -33,8 +33,11 @@ public final class Sequential: Model {
         var x = inputs[0]
         if inputShape == nil { inputShape = Array(x.shape.dropFirst()) }
         if let inputLayer { x = try inputLayer(x) }
+        var mask: Tensor? = nil
         for layer in stack {
-            x = try layer(x, training: training)
+            let inputs = [x]
+            x = try layer(inputs, mask: mask, training: training)[0]
+            mask = layer.computeMask(inputs, mask: mask)
             if layerOutputShapes[ObjectIdentifier(layer)] == nil {
                 layerOutputShapes[ObjectIdentifier(layer)] = Array(x.shape.dropFirst())
             }
