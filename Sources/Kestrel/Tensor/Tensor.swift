@@ -15,7 +15,7 @@ public struct Tensor {
     }
 
     /// A tensor whose scalars are written by `fill` (which must write all `count` of them).
-    @inlinable
+    @inlinable @inline(__always)
     init(shape: [Int], unsafeUninitialized fill: (UnsafeMutablePointer<Float>, Int) -> Void) {
         let count = Shape.count(shape)
         let storage = TensorStorage(uninitializedCount: count)
