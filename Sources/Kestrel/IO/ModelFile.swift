@@ -12,16 +12,14 @@ extension Model {
     /// Keras `{"class_name", "config"}` of the architecture.
     public var modelConfig: [String: Any] {
         get throws {
-            guard let sequential = self as? Sequential else {
-                throw KestrelError(.unsupported, "\(name): only Sequential models can be saved so far")
-            }
+            guard let sequential = self as? Sequential else { return try functionalConfig }
             var layerConfigs: [[String: Any]] = []
             if let shape = sequential.inputShape {
                 layerConfigs.append(["module": "keras.layers", "class_name": "InputLayer",
                                      "config": ["batch_shape": [NSNull()] + shape.map { $0 as Any }, "dtype": "float32", "sparse": false, "name": "input_layer"]])
             }
             for layer in sequential.layers {
-                layerConfigs.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": layer.kerasConfig])
+                layerConfigs.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": try layerConfig(layer)])
             }
             return ["module": "keras", "class_name": "Sequential",
                     "config": ["name": name, "trainable": trainable, "layers": layerConfigs]]
@@ -33,11 +31,13 @@ extension Model {
         var file = SafeTensors()
         file.metadata[Model.formatKey] = Model.formatValue
         file.metadata["model_config"] = try Model.jsonString(try modelConfig)
-        if let optimizer, let loss {
+        if let optimizer, !losses.isEmpty {
+            let lossConfigs: [[String: Any]] = losses.map { ["class_name": $0.kerasClassName, "config": $0.kerasConfig] }
             let compile: [String: Any] = [
                 "optimizer": ["class_name": optimizer.kerasClassName, "config": optimizer.kerasConfig],
-                "loss": ["class_name": loss.kerasClassName, "config": loss.kerasConfig],
-                "metrics": metrics.map(\.name),
+                "loss": lossConfigs.count == 1 ? lossConfigs[0] : lossConfigs,
+                "loss_weights": lossWeights.map(Double.init),
+                "metrics": (outputMetrics.first ?? []).map(\.name),
             ]
             file.metadata["compile_config"] = try Model.jsonString(compile)
             for (key, value) in optimizer.stateTensors() { file.tensors["optimizer/" + key] = value }
@@ -112,15 +112,19 @@ extension Model {
         try model.assignWeights(from: file, source: source)
         if let compileText = file.metadata["compile_config"],
            let compile = try ConformanceCase.json(compileText) as? [String: Any],
-           let optimizerConfig = compile["optimizer"] as? [String: Any], let lossConfig = compile["loss"] as? [String: Any] {
+           let optimizerConfig = compile["optimizer"] as? [String: Any] {
             let optimizer = try Optimizers.fromKeras(className: optimizerConfig["class_name"] as? String ?? "",
                                                      config: optimizerConfig["config"] as? [String: Any] ?? [:])
-            let loss = try Losses.fromKeras(className: lossConfig["class_name"] as? String ?? "",
-                                            config: lossConfig["config"] as? [String: Any] ?? [:])
+            let lossConfigs = (compile["loss"] as? [[String: Any]]) ?? [compile["loss"] as? [String: Any] ?? [:]]
+            let losses = try lossConfigs.map {
+                try Losses.fromKeras(className: $0["class_name"] as? String ?? "", config: $0["config"] as? [String: Any] ?? [:])
+            }
             var state: [String: Tensor] = [:]
             for (key, value) in file.tensors where key.hasPrefix("optimizer/") { state[String(key.dropFirst("optimizer/".count))] = value }
             try optimizer.loadState(state, parameters: model.trainableWeights)
-            try model.compile(optimizer: optimizer, loss: loss, metrics: compile["metrics"] as? [String] ?? [])
+            try model.compile(optimizer: optimizer, losses: losses,
+                              lossWeights: (compile["loss_weights"] as? [NSNumber])?.map(\.floatValue),
+                              metrics: compile["metrics"] as? [String] ?? [])
         }
         model.epochsCompleted = Int(file.metadata["epochs_completed"] ?? "0") ?? 0
         return model
@@ -132,8 +136,9 @@ extension Model {
               let config = top["config"] as? [String: Any] else {
             throw KestrelError(.invalidFile, "model config: expected {\"class_name\": …, \"config\": …}")
         }
+        if className == "Functional" || className == "Model" { return try functionalFromConfig(config) }
         guard className == "Sequential" else {
-            throw KestrelError(.unsupported, "model config: \(className) models are not supported yet (Sequential is)")
+            throw KestrelError(.unsupported, "model config: \(className) models are not supported (Sequential and Functional are)")
         }
         guard let layerList = config["layers"] as? [[String: Any]] else {
             throw KestrelError(.invalidFile, "model config: Sequential has no \"layers\" list")
@@ -145,7 +150,9 @@ extension Model {
             guard let layerClass = entry["class_name"] as? String, let layerConfig = entry["config"] as? [String: Any] else {
                 throw KestrelError(.invalidFile, "model config: a layer entry lacks class_name or config")
             }
-            let layer = try KerasLayerRegistry.makeLayer(className: layerClass, config: layerConfig)
+            let layer = layerClass == "Sequential" || layerClass == "Functional"
+                ? try fromConfig(["class_name": layerClass, "config": layerConfig])
+                : try KerasLayerRegistry.makeLayer(className: layerClass, config: layerConfig)
             if layer is Input { pendingShape = nil }
             model.add(layer)
         }

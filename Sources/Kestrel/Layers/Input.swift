@@ -5,6 +5,8 @@ import Foundation
 /// before any data is seen and inputs are checked against it.
 public final class Input: Layer {
     public let shape: [Int]
+    /// The graph placeholder for this input (see `output`).
+    private(set) lazy var symbolic = SymbolicTensor(shape: shape, producer: nil, outputIndex: 0, source: self)
 
     public init(shape: [Int], name: String? = nil) {
         precondition(shape.allSatisfy { $0 > 0 }, "Input: every size in shape \(shape) must be positive")

@@ -10,12 +10,27 @@ open class Layer {
     /// When false, the layer's weights are frozen: fit neither differentiates nor updates them.
     public var trainable = true
     public private(set) var isBuilt = false
-    /// The weights in Keras order (the order of `layer.weights` / `get_weights()`).
-    public private(set) var parameters: [Parameter] = []
+    /// The weights this layer created itself, in creation order.
+    public private(set) var ownParameters: [Parameter] = []
+
+    /// Layers this layer is made of (a wrapper's inner layer, a model's layers): their
+    /// weights are part of this layer's.
+    open var sublayers: [Layer] { [] }
+
+    /// The weights in Keras order (the order of `layer.weights` / `get_weights()`): its own,
+    /// then those of its sublayers, each shared weight once.
+    public var parameters: [Parameter] {
+        let nested = sublayers.flatMap(\.parameters)
+        if nested.isEmpty { return ownParameters }
+        var seen = Set<ObjectIdentifier>()
+        return (ownParameters + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
     /// The input shapes (batch axis included) the layer was built for.
     public private(set) var builtInputShapes: [[Int]] = []
     /// Random stream for this layer's initializers and dropout, derived from the global seed.
     public var generator: RandomGenerator
+    /// How many graph nodes call this layer (a shared layer has several).
+    var graphCallCount = 0
 
     /// The Keras class name, used in configs and summaries.
     open class var kerasClassName: String { String(describing: self) }
@@ -91,17 +106,20 @@ open class Layer {
     public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true) -> Parameter {
         let value = initializer(shape: shape, generator: &generator)
         let p = Parameter(name: name, path: "\(self.name)/\(name)", value: value, trainable: trainable)
-        parameters.append(p)
+        ownParameters.append(p)
         return p
     }
 
     /// Weights an optimizer may update: none when the layer is frozen.
     public var trainableParameters: [Parameter] {
-        trainable ? parameters.filter(\.isTrainable) : []
+        guard trainable else { return [] }
+        let nested = sublayers.flatMap(\.trainableParameters)
+        var seen = Set<ObjectIdentifier>()
+        return (ownParameters.filter(\.isTrainable) + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
-    /// Penalties (L1/L2 regularizers) to add to the loss; empty unless overridden.
-    open var regularizationLosses: [Tensor] { [] }
+    /// Penalties (L1/L2 regularizers) to add to the loss: by default those of the sublayers.
+    open var regularizationLosses: [Tensor] { sublayers.flatMap(\.regularizationLosses) }
 
     /// Marks a layer that has been built by other means (e.g. weights loaded from a file).
     func markBuilt(inputShapes: [[Int]]) {
@@ -121,6 +139,15 @@ open class Layer {
 enum LayerNames {
     private nonisolated(unsafe) static var used: [String: Int] = [:]
     private static let lock = NSLock()
+
+    /// The name `unique(for:)` would give next, without taking it.
+    static func peek(for className: String) -> String {
+        let base = snakeCase(className)
+        lock.lock()
+        defer { lock.unlock() }
+        let n = used[base, default: 0]
+        return n == 0 ? base : "\(base)_\(n)"
+    }
 
     static func unique(for className: String) -> String {
         let base = snakeCase(className)

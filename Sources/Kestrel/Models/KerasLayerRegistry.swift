@@ -28,7 +28,7 @@ public enum KerasLayerRegistry {
     private static let coreBuilders: [String: Builder] = [
         "InputLayer": { c in
             let shape: [Int]
-            if let batchShape = c.values["batch_shape"] as? [Any] {
+            if let batchShape = (c.values["batch_shape"] ?? c.values["batch_input_shape"]) as? [Any] {
                 shape = batchShape.dropFirst().compactMap { ($0 as? NSNumber)?.intValue }
                 guard shape.count == batchShape.count - 1 else { throw c.error("batch_shape", "[null, sizes…] with known sizes") }
             } else {

@@ -4,13 +4,59 @@ import Foundation
 /// (`compile`, `fit`, `evaluate`, `predict`), `summary()` and save/load. `Sequential`
 /// stacks layers; the functional graph builds on the same base.
 open class Model: Layer {
-    /// The layers in order (for `Sequential`, the stack; `Input` excluded).
-    open var layers: [Layer] { [] }
+    /// The graph of a functional model; `nil` for `Sequential`.
+    let graph: LayerGraph?
 
-    /// The optimizer, loss and metrics set by `compile`.
+    public override init(name: String? = nil) {
+        graph = nil
+        super.init(name: name)
+    }
+
+    /// A functional model (Keras `Model(inputs, outputs)`): the layers recorded between the
+    /// given inputs and outputs by calling layers on symbolic tensors.
+    public init(inputs: [Input], outputs: [SymbolicTensor], name: String? = nil) throws {
+        let modelName = name ?? LayerNames.peek(for: "Functional")
+        graph = try LayerGraph(inputs: inputs, outputs: outputs, modelName: modelName)
+        super.init(name: name)
+        inputShape = inputs.count == 1 ? inputs[0].shape : nil
+        for node in graph!.nodes where layerOutputShapes[ObjectIdentifier(node.layer)] == nil {
+            layerOutputShapes[ObjectIdentifier(node.layer)] = node.outputs.first?.shape
+        }
+    }
+
+    /// A functional model with one input and one output.
+    public convenience init(inputs: Input, outputs: SymbolicTensor, name: String? = nil) throws {
+        try self.init(inputs: [inputs], outputs: [outputs], name: name)
+    }
+
+    open override class var kerasClassName: String { "Functional" }
+
+    /// The layers in order (for `Sequential`, the stack; `Input` excluded).
+    open var layers: [Layer] { graph?.layers ?? [] }
+
+    open override var sublayers: [Layer] { layers }
+
+    /// The model's inputs, for a functional model.
+    public var inputs: [Input] { graph?.inputs ?? [] }
+
+    open override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        guard let graph else {
+            throw KestrelError(.unsupported, "\(name): a Model without layers; use Sequential or Model(inputs:outputs:)")
+        }
+        return try graph.run(inputs, training: training, modelName: name)
+    }
+
+    /// The optimizer set by `compile`.
     public internal(set) var optimizer: Optimizer?
-    public internal(set) var loss: (any Loss)?
-    public internal(set) var metrics: [any Metric] = []
+    /// One loss per output, their weights in the total loss, and the metrics of each output.
+    public internal(set) var losses: [any Loss] = []
+    public internal(set) var lossWeights: [Float] = []
+    public internal(set) var outputMetrics: [[any Metric]] = []
+
+    /// The loss of a single-output model.
+    public var loss: (any Loss)? { losses.first }
+    /// Every metric of every output.
+    public var metrics: [any Metric] { outputMetrics.flatMap { $0 } }
     /// Set by a callback (EarlyStopping, TerminateOnNaN) to end `fit` after this batch/epoch.
     public var stopTraining = false
     /// Epochs completed by `fit` over the model's life, so a resumed fit continues the count.
@@ -22,19 +68,10 @@ open class Model: Layer {
     var layerOutputShapes: [ObjectIdentifier: [Int]] = [:]
 
     /// Every weight of every layer, in layer order (Keras `model.weights`).
-    public var weights: [Parameter] {
-        var seen = Set<ObjectIdentifier>()
-        return layers.flatMap(\.parameters).filter { seen.insert(ObjectIdentifier($0)).inserted }
-    }
+    public var weights: [Parameter] { parameters }
 
     /// The weights the optimizer updates.
-    public var trainableWeights: [Parameter] {
-        guard trainable else { return [] }
-        var seen = Set<ObjectIdentifier>()
-        return layers.flatMap(\.trainableParameters).filter { seen.insert(ObjectIdentifier($0)).inserted }
-    }
-
-    open override var regularizationLosses: [Tensor] { layers.flatMap(\.regularizationLosses) }
+    public var trainableWeights: [Parameter] { trainableParameters }
 
     /// Builds every layer for samples of `inputShape` by running one zero sample through
     /// the model (no gradients), recording each layer's output shape for `summary()`.
@@ -45,7 +82,13 @@ open class Model: Layer {
 
     /// Builds the layers from the known input shape if that has not happened yet.
     func ensureBuilt() throws {
-        if layerOutputShapes.isEmpty, let inputShape { try build(inputShape: inputShape) }
+        if graph == nil, layerOutputShapes.isEmpty, let inputShape { try build(inputShape: inputShape) }
+    }
+
+    /// Per-sample shapes of every input (one for Sequential).
+    var inputShapes: [[Int]]? {
+        if let graph { return graph.inputs.map(\.shape) }
+        return inputShape.map { [$0] }
     }
 
     /// Runs the model on a batch (Keras `model(x)`).
@@ -56,11 +99,21 @@ open class Model: Layer {
 
     /// Checks a batch against the model's input shape before any work.
     public func validateInput(_ x: Tensor) throws {
-        if let inputShape, Array(x.shape.dropFirst()) != inputShape {
-            throw KestrelError(.shapeMismatch, "\(name): expected input of shape (samples, \(inputShape.map(String.init).joined(separator: ", "))); got \(x.shape)")
+        try validateInputs([x])
+    }
+
+    /// Checks one batch per model input: shapes (per sample) and finite values.
+    public func validateInputs(_ x: [Tensor]) throws {
+        if let shapes = inputShapes {
+            guard shapes.count == x.count else {
+                throw KestrelError(.invalidArgument, "\(name): expected \(shapes.count) inputs, got \(x.count)")
+            }
+            for (k, (shape, t)) in zip(shapes, x).enumerated() where Array(t.shape.dropFirst()) != shape {
+                let which = shapes.count > 1 ? " \(k) (\(inputs[k].name))" : ""
+                throw KestrelError(.shapeMismatch, "\(name): expected input\(which) of shape (samples, \(shape.map(String.init).joined(separator: ", "))); got \(t.shape)")
+            }
         }
-        let hasNaN = x.withUnsafeBufferPointer { $0.contains { !$0.isFinite } }
-        if hasNaN {
+        for t in x where t.withUnsafeBufferPointer({ $0.contains { !$0.isFinite } }) {
             throw KestrelError(.invalidData, "\(name): the input contains NaN or infinite values; clean or impute them before calling the model")
         }
     }

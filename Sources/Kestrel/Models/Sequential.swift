@@ -15,6 +15,8 @@ public final class Sequential: Model {
 
     public override var layers: [Layer] { stack }
 
+    public override class var kerasClassName: String { "Sequential" }
+
     /// Appends a layer (an `Input` is only accepted first). Layers are built on first use
     /// (`summary()`, `fit`, `predict` or a call), which reports any shape error.
     public func add(_ layer: Layer) {

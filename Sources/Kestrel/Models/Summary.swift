@@ -1,49 +1,76 @@
 import Foundation
 
 /// Keras 3's `model.summary()` table: one row per layer with its name, type, output shape
-/// (`None` for the batch) and parameter count, then total / trainable / non-trainable.
+/// (`None` for the batch) and parameter count — plus, for functional models, the
+/// "Connected to" column — then total / trainable / non-trainable counts.
 extension Model {
     /// The summary text; the model must be built (give it an `Input` or call it once).
     public func summary() throws -> String {
-        guard inputShape != nil else {
+        guard inputShapes != nil else {
             throw KestrelError(.invalidArgument, "\(name): the model is not built yet, so its shapes are unknown. Start it with Input(shape: …), call build(inputShape:), or run it on a batch first")
         }
         try ensureBuilt()
-        let widths = [33, 24, 15]
-        func row(_ cells: [String], _ bar: String) -> String {
-            var line = bar
-            for (i, cell) in cells.enumerated() {
-                let text = " " + cell
-                let padded: String
-                if i == 2 {
-                    padded = String(repeating: " ", count: max(0, widths[i] - text.count - 1)) + text + " "
-                } else {
-                    padded = text + String(repeating: " ", count: max(0, widths[i] - text.count))
-                }
-                line += padded + bar
+        var rows: [[String]] = []
+        func shapeText(_ shape: [Int]?) -> String {
+            guard let shape else { return "?" }
+            return "(None" + shape.map { ", \($0)" }.joined() + ")"
+        }
+        if let graph {
+            for input in graph.inputs {
+                rows.append(["\(input.name) (InputLayer)", shapeText(input.shape), "0", "-"])
             }
-            return line
+            for layer in graph.layers {
+                let nodes = graph.nodes.filter { $0.layer === layer }
+                let sources = nodes.flatMap(\.inputs).map(\.description)
+                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
+                             Model.grouped(Model.count(layer.parameters)), sources.joined(separator: ", ")])
+            }
+        } else {
+            for layer in layers {
+                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
+                             Model.grouped(Model.count(layer.parameters))])
+            }
         }
-        func rule(_ left: String, _ fill: String, _ mid: String, _ right: String) -> String {
-            left + widths.map { String(repeating: fill, count: $0) }.joined(separator: mid) + right
-        }
+        let headers = graph == nil ? ["Layer (type)", "Output Shape", "Param #"] : ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        let widths = graph == nil ? [33, 24, 15] : [33, 24, 15, 24]
         var lines = ["Model: \"\(name)\""]
-        lines.append(rule("┏", "━", "┳", "┓"))
-        lines.append(row(["Layer (type)", "Output Shape", "Param #"], "┃"))
-        lines.append(rule("┡", "━", "╇", "┩"))
-        for (i, layer) in layers.enumerated() {
-            let shape = layerOutputShapes[ObjectIdentifier(layer)].map { "(None, " + $0.map(String.init).joined(separator: ", ") + ")" } ?? "?"
-            let count = layer.parameters.reduce(0) { $0 + Shape.count($1.shape) }
-            lines.append(row(["\(layer.name) (\(type(of: layer).kerasClassName))", shape.replacingOccurrences(of: ", )", with: ")"), Model.grouped(count)], "│"))
-            lines.append(i == layers.count - 1 ? rule("└", "─", "┴", "┘") : rule("├", "─", "┼", "┤"))
+        lines.append(Model.rule("┏", "━", "┳", "┓", widths))
+        lines.append(Model.row(headers, "┃", widths))
+        lines.append(Model.rule("┡", "━", "╇", "┩", widths))
+        for (i, cells) in rows.enumerated() {
+            lines.append(Model.row(cells, "│", widths))
+            lines.append(i == rows.count - 1 ? Model.rule("└", "─", "┴", "┘", widths) : Model.rule("├", "─", "┼", "┤", widths))
         }
-        if layers.isEmpty { lines.append(rule("└", "─", "┴", "┘")) }
+        if rows.isEmpty { lines.append(Model.rule("└", "─", "┴", "┘", widths)) }
         let total = parameterCount
-        let trainableCount = trainableWeights.reduce(0) { $0 + Shape.count($1.shape) }
+        let trainableCount = Model.count(trainableWeights)
         lines.append(" Total params: \(Model.grouped(total)) (\(Model.readableSize(total * 4)))")
         lines.append(" Trainable params: \(Model.grouped(trainableCount)) (\(Model.readableSize(trainableCount * 4)))")
         lines.append(" Non-trainable params: \(Model.grouped(total - trainableCount)) (\(Model.readableSize((total - trainableCount) * 4)))")
         return lines.joined(separator: "\n")
+    }
+
+    static func count(_ parameters: [Parameter]) -> Int {
+        parameters.reduce(0) { $0 + Shape.count($1.shape) }
+    }
+
+    /// One table row; the third column (parameter counts) is right-aligned.
+    static func row(_ cells: [String], _ bar: String, _ widths: [Int]) -> String {
+        var line = bar
+        for (i, cell) in cells.enumerated() {
+            let text = " " + cell
+            if i == 2 {
+                line += String(repeating: " ", count: max(0, widths[i] - text.count - 1)) + text + " "
+            } else {
+                line += text + String(repeating: " ", count: max(0, widths[i] - text.count))
+            }
+            line += bar
+        }
+        return line
+    }
+
+    static func rule(_ left: String, _ fill: String, _ mid: String, _ right: String, _ widths: [Int]) -> String {
+        left + widths.map { String(repeating: fill, count: $0) }.joined(separator: mid) + right
     }
 
     /// 1234567 → "1,234,567".

@@ -2,11 +2,16 @@
 extension Model {
     /// Loss and metrics over (x, y), computed in batches without gradients.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32, verbose: Verbosity = .silent) throws -> [String: Float] {
-        let (_, loss) = try requireCompiled("evaluate")
-        try validateSamples(x: x, y: y, caller: "evaluate")
-        try validateTargets(x: x, y: y, loss: loss, batchSize: batchSize)
+        try evaluate(x: [x], y: [y], batchSize: batchSize, verbose: verbose)
+    }
+
+    /// Evaluation of a multi-input/output model.
+    public func evaluate(x: [Tensor], y: [Tensor], batchSize: Int = 32, verbose: Verbosity = .silent) throws -> [String: Float] {
+        _ = try requireCompiled("evaluate")
+        let n = try validateSamples(x: x, y: y, caller: "evaluate")
+        try validateTargets(x: x, y: y, batchSize: batchSize)
         let logs = try evaluateLogs(x: x, y: y, batchSize: batchSize)
-        if verbose != .silent { ProgressBar(total: (x.shape[0] + batchSize - 1) / batchSize, verbosity: verbose).finish(logs: logs) }
+        if verbose != .silent { ProgressBar(total: (n + batchSize - 1) / batchSize, verbosity: verbose).finish(logs: logs) }
         return Dictionary(uniqueKeysWithValues: logs)
     }
 
@@ -15,35 +20,45 @@ extension Model {
         try evaluate(x: x, y: y, batchSize: Swift.max(x.shape.first ?? 1, 1))
     }
 
-    func evaluateLogs(x: Tensor, y: Tensor, batchSize: Int) throws -> [(String, Float)] {
-        let (_, loss) = try requireCompiled("evaluate")
-        let plan = BatchPlan(count: x.shape[0], batchSize: batchSize)
-        let tracker = LossTracker()
+    func evaluateLogs(x: [Tensor], y: [Tensor], batchSize: Int) throws -> [(String, Float)] {
+        _ = try requireCompiled("evaluate")
+        let plan = BatchPlan(count: x[0].shape[0], batchSize: batchSize)
+        let trackers = LossTrackers(outputs: losses.count)
         for m in metrics { m.reset() }
         try withoutGradients {
             for b in 0..<plan.batches {
-                let xb = plan.batch(b, of: x), yb = plan.batch(b, of: y)
-                let prediction = try self(xb, training: false)
-                var total = loss(yTrue: yb, yPred: prediction)
-                for penalty in regularizationLosses { total = total + penalty }
-                tracker.add(total.scalar, weight: xb.shape[0])
-                for m in metrics { m.update(yTrue: yb, yPred: prediction) }
+                let xb = x.map { plan.batch(b, of: $0) }, yb = y.map { plan.batch(b, of: $0) }
+                let predictions = try self(xb, training: false)
+                let (total, perOutput) = combinedLoss(y: yb, predictions: predictions)
+                trackers.add(BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar)), weight: xb[0].shape[0])
+                updateMetrics(y: yb, predictions: predictions)
             }
         }
-        return currentLogs(loss: tracker.mean)
+        return currentLogs(trackers)
     }
 
     /// The model's outputs for every sample, computed in batches without gradients.
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        let outputs = try predict([x], batchSize: batchSize)
+        guard outputs.count == 1 else {
+            throw KestrelError(.invalidArgument, "\(name).predict: the model has \(outputs.count) outputs; use predict(_: [Tensor]) to get all of them")
+        }
+        return outputs[0]
+    }
+
+    /// Predictions of a multi-input/output model: one tensor per output.
+    public func predict(_ x: [Tensor], batchSize: Int = 32) throws -> [Tensor] {
         guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).predict: batchSize must be positive, got \(batchSize)") }
-        guard x.rank >= 1, x.shape[0] > 0 else {
-            throw KestrelError(.invalidData, "\(name).predict: no samples (x has shape \(x.shape))")
+        guard let n = x.first?.shape.first, n > 0, x.allSatisfy({ $0.shape.first == n }) else {
+            throw KestrelError(.invalidData, "\(name).predict: every input needs the same, non-zero number of samples (got shapes \(x.map(\.shape)))")
         }
-        try validateInput(x)
-        let plan = BatchPlan(count: x.shape[0], batchSize: batchSize)
-        let outputs = try withoutGradients {
-            try (0..<plan.batches).map { try self(plan.batch($0, of: x), training: false) }
+        try validateInputs(x)
+        let plan = BatchPlan(count: n, batchSize: batchSize)
+        let batches = try withoutGradients {
+            try (0..<plan.batches).map { b in try self(x.map { plan.batch(b, of: $0) }, training: false) }
         }
-        return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, alongAxis: 0)
+        return (0..<(batches.first?.count ?? 0)).map { k in
+            batches.count == 1 ? batches[0][k] : Tensor.concatenate(batches.map { $0[k] }, alongAxis: 0)
+        }
     }
 }
