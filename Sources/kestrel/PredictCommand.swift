@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Kestrel
 
-/// `kestrel predict MODEL --input x.npy --output y.npy`: runs a saved model on data from a
-/// file (.npy, IDX, or CSV with numeric columns) and writes the predictions as .npy.
+/// `kestrel predict MODEL --input x.npy --output y.npy`: runs a saved model on data from
+/// files (.npy, IDX, or CSV with numeric columns) and writes the predictions as .npy. Repeat
+/// `--input` / `--output` for models with several, in the model's input and output order.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -12,11 +13,11 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "A model file written by Model.save(to:).")
     var model: String
 
-    @Option(help: "Input samples: .npy, an IDX file (optionally gzipped), or a CSV with a header row.")
-    var input: String
+    @Option(help: "Input samples: .npy, an IDX file (optionally gzipped), or a CSV with a header row. Repeat for several inputs.")
+    var input: [String]
 
-    @Option(help: "Where to write the predictions (.npy, float32).")
-    var output: String
+    @Option(help: "Where to write the predictions (.npy, float32). Repeat for several outputs.")
+    var output: [String]
 
     @Option(help: "Samples per inference batch.")
     var batchSize = 128
@@ -24,9 +25,12 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         do {
             let model = try Model.load(from: URL(fileURLWithPath: self.model))
-            let x = try PredictCommand.readInput(URL(fileURLWithPath: input))
+            let x = try input.map { try PredictCommand.readInput(URL(fileURLWithPath: $0)) }
             let y = try model.predict(x, batchSize: batchSize)
-            try NumPyFile.write(y, to: URL(fileURLWithPath: output))
+            guard y.count == output.count else {
+                throw KestrelError(.invalidArgument, "the model has \(y.count) output\(y.count == 1 ? "" : "s") but \(output.count) --output path\(output.count == 1 ? " was" : "s were") given")
+            }
+            for (tensor, path) in zip(y, output) { try NumPyFile.write(tensor, to: URL(fileURLWithPath: path)) }
         } catch let error as KestrelError {
             FileHandle.standardError.write(Data("kestrel predict: \(error.message)\n".utf8))
             throw ExitCode(1)
