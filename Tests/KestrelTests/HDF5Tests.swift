@@ -1,0 +1,248 @@
+import Foundation
+import XCTest
+@testable import Kestrel
+
+/// Reads the h5py- and Keras-written fixtures (Fixtures/hdf5/make_hdf5_fixtures.py) and
+/// compares every group listing, attribute and dataset value with what the script recorded;
+/// then checks that truncated and mutated files throw KestrelErrors instead of crashing.
+final class HDF5Tests: XCTestCase {
+    static let fixtures = ["earliest", "latest", "chunk_indexes_v4", "keras3.weights", "keras2_legacy"]
+
+    private func expected(_ name: String) throws -> [String: [String: Any]] {
+        let json = try JSONSerialization.jsonObject(with: try IOFixtures.data("hdf5/\(name).json"))
+        return try XCTUnwrap(json as? [String: [String: Any]])
+    }
+
+    /// The value the script recorded, as the reader should return it.
+    private func value(_ recorded: Any) throws -> HDF5Value {
+        let entry = try XCTUnwrap(recorded as? [String: Any])
+        let (kind, raw) = try XCTUnwrap(entry.first)
+        switch kind {
+        case "integer": return .integer(try XCTUnwrap(raw as? Int))
+        case "integers": return .integers(try XCTUnwrap(raw as? [Int]))
+        case "real": return .real(try XCTUnwrap((raw as? NSNumber)?.doubleValue))
+        case "reals": return .reals(try XCTUnwrap(raw as? [NSNumber]).map(\.doubleValue))
+        case "string": return .string(try XCTUnwrap(raw as? String))
+        default: return .strings(try XCTUnwrap(raw as? [String]))
+        }
+    }
+
+    private func checkFixture(_ name: String) throws {
+        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/\(name).h5"))
+        let doc = try expected(name)
+        for (path, members) in try XCTUnwrap(doc["groups"] as? [String: [String: String]]) {
+            let group = try file.group(at: path)
+            XCTAssertEqual(group.path, path)
+            XCTAssertEqual(group.children.map(\.name), members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, path)
+            for link in group.children {
+                let kind: String
+                switch link.kind {
+                case .group: kind = "group"
+                case .dataset: kind = "dataset"
+                case .namedDatatype: kind = "datatype"
+                case let .softLink(target): kind = "soft:" + target
+                case let .externalLink(file, objectPath): kind = "external:\(file):\(objectPath)"
+                }
+                XCTAssertEqual(kind, members[link.name], "\(name): \(path)/\(link.name)")
+            }
+        }
+        for (path, attributes) in try XCTUnwrap(doc["attributes"] as? [String: [String: Any]]) {
+            let object = try file.object(at: path)
+            let read: [String: HDF5Value]
+            switch object {
+            case let .group(g): read = g.attributes
+            case let .dataset(d): read = d.attributes
+            }
+            XCTAssertEqual(Set(read.keys), Set(attributes.keys), "\(name): attributes of \(path)")
+            for (attribute, recorded) in attributes {
+                XCTAssertEqual(read[attribute], try value(recorded), "\(name): \(path) attribute \(attribute)")
+            }
+        }
+        let datasets = try XCTUnwrap(doc["datasets"] as? [String: [String: Any]])
+        XCTAssertFalse(datasets.isEmpty)
+        for (path, entry) in datasets {
+            let dataset = try file.dataset(at: path)
+            let what = "\(name): \(path)"
+            XCTAssertEqual(dataset.shape, try XCTUnwrap(entry["shape"] as? [Int]), what)
+            if let integers = entry["integers"] as? [Int] {
+                let ints = try dataset.readInts()
+                XCTAssertEqual(ints.shape, dataset.shape, what)
+                XCTAssertEqual(ints.scalars, integers, what)
+                XCTAssertEqual(try dataset.readTensor().scalars, integers.map(Float.init), what)
+                assertThrowsKestrel(.unsupported, [path, "not strings"]) { _ = try dataset.readStrings() }
+            } else if let reals = entry["reals"] as? [NSNumber] {
+                let tensor = try dataset.readTensor()
+                XCTAssertEqual(tensor.shape, dataset.shape, what)
+                XCTAssertEqual(tensor.scalars, reals.map { Float($0.doubleValue) }, what)
+                assertThrowsKestrel(.unsupported, [path, "not integers"]) { _ = try dataset.readInts() }
+            } else if let strings = entry["strings"] as? [String] {
+                XCTAssertEqual(try dataset.readStrings(), strings, what)
+                assertThrowsKestrel(.unsupported, [path, "not numbers", "readStrings"]) { _ = try dataset.readTensor() }
+            } else {
+                let feature = try XCTUnwrap(entry["unsupported"] as? String)
+                assertThrowsKestrel(.unsupported, [path, feature]) { _ = try dataset.readTensor() }
+            }
+        }
+    }
+
+    func testEarliestFormatFileMatchesH5py() throws {
+        try checkFixture("earliest")
+        XCTAssertEqual(try HDF5File(contentsOf: IOFixtures.url("hdf5/earliest.h5")).superblockVersion, 0)
+    }
+
+    func testLatestFormatFileMatchesH5py() throws {
+        try checkFixture("latest")
+        XCTAssertEqual(try HDF5File(contentsOf: IOFixtures.url("hdf5/latest.h5")).superblockVersion, 3)
+    }
+
+    func testKeras3WeightsFile() throws {
+        try checkFixture("keras3.weights")
+        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/keras3.weights.h5"))
+        guard case let .dataset(kernel) = try file.object(at: "layers/dense/vars/0") else { return XCTFail("kernel is not a dataset") }
+        XCTAssertEqual(kernel.shape, [3, 4])
+        XCTAssertEqual(kernel.elementType, .float(bytes: 4, bigEndian: false))
+        XCTAssertEqual(try file.group(at: "/layers/dense_1/vars").attributes["name"], .string("out"))
+    }
+
+    func testKeras2LegacyModelFile() throws {
+        try checkFixture("keras2_legacy")
+        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/keras2_legacy.h5"))
+        let config = try XCTUnwrap(file.root.attributes["model_config"]?.stringValues?.first)
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any])
+        XCTAssertEqual(parsed["class_name"] as? String, "Sequential")
+        let weights = try file.group(at: "model_weights")
+        XCTAssertEqual(weights.attributes["layer_names"]?.stringValues, ["hidden", "out"])
+        XCTAssertEqual(try weights.group(named: "hidden").attributes["weight_names"]?.stringValues,
+                       ["sequential/hidden/kernel", "sequential/hidden/bias"])
+    }
+
+    func testLinksAndLookupErrors() throws {
+        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/latest.h5"))
+        assertThrowsKestrel(.unsupported, ["/soft", "soft link to /f32"]) { _ = try file.object(at: "soft") }
+        assertThrowsKestrel(.unsupported, ["/external", "external link", "other.h5"]) { _ = try file.object(at: "external") }
+        assertThrowsKestrel(.invalidArgument, ["no member named nope"]) { _ = try file.object(at: "layers/nope") }
+        assertThrowsKestrel(.invalidArgument, ["/f32 is a dataset"]) { _ = try file.object(at: "f32/x") }
+        assertThrowsKestrel(.invalidArgument, ["layers is a group, not a dataset"]) { _ = try file.dataset(at: "layers") }
+        assertThrowsKestrel(.invalidArgument, ["/f32 is a dataset, not a group"]) { _ = try file.root.group(named: "f32") }
+        XCTAssertEqual(try file.group(at: "many").children.count, 25)
+        XCTAssertEqual(try file.dataset(at: "/layers/dense/vars/1").path, "/layers/dense/vars/1")
+        let tagged = try file.dataset(at: "tagged")
+        XCTAssertEqual(tagged.attributes.count, 12)
+        XCTAssertEqual(tagged.attributes["a11"]?.integerValues, [110])
+        XCTAssertEqual(try file.dataset(at: "vlen_strings").elementType, .variableLengthString)
+        XCTAssertEqual(file.root.attributes["float_array"]?.doubleValues, [0.5, -1.25])
+    }
+
+    func testMalformedFilesNameTheProblem() throws {
+        assertThrowsKestrel(.invalidFile, ["x.h5", "no HDF5 superblock"]) { _ = try HDF5File(data: Data("not hdf5".utf8), source: "x.h5") }
+        var bytes = [UInt8](try IOFixtures.data("hdf5/latest.h5"))
+        // The first object header (the root group) follows the 48-byte version-3 superblock.
+        XCTAssertEqual(Array(bytes[48..<52]), Array("OHDR".utf8))
+        bytes[60] ^= 0x01
+        assertThrowsKestrel(.invalidFile, ["object header at 0x30", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
+        bytes = [UInt8](try IOFixtures.data("hdf5/latest.h5"))
+        bytes[20] ^= 0x01
+        assertThrowsKestrel(.invalidFile, ["superblock at 0x0", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
+    }
+
+    // MARK: robustness
+
+    /// Everything the reader returns for a file, as text: group listings, attributes and values.
+    static func snapshot(_ file: HDF5File) throws -> [String: String] {
+        var out: [String: String] = [:]
+        func visit(_ group: HDF5Group, depth: Int) throws {
+            out[group.path] = "\(group.children) \(group.attributes.sorted { $0.key < $1.key }) \(group.skippedAttributes.count)"
+            // Hard links may form cycles; the fixtures are shallow, so a depth limit suffices.
+            guard depth < 8 else { return }
+            for link in group.children {
+                switch link.kind {
+                case .group: try visit(try group.group(named: link.name), depth: depth + 1)
+                case .dataset:
+                    let d = try group.dataset(named: link.name)
+                    var text = "\(d.shape) \(d.elementType) \(d.attributes.sorted { $0.key < $1.key })"
+                    do {
+                        switch d.elementType {
+                        case .integer: text += " \(try d.readInts().scalars)"
+                        case .float: text += " \(try d.readTensor().scalars)"
+                        case .fixedLengthString, .variableLengthString: text += " \(try d.readStrings())"
+                        case .other: break
+                        }
+                    } catch let error as KestrelError where error.kind == .unsupported {
+                        text += " unsupported"
+                    }
+                    out[d.path] = text
+                default: break
+                }
+            }
+        }
+        try visit(file.root, depth: 0)
+        return out
+    }
+
+    /// Reads everything; nil when the file as a whole uses an unsupported feature.
+    static func readEverything(_ data: Data) throws -> [String: String]? {
+        do {
+            return try snapshot(try HDF5File(data: data))
+        } catch let error as KestrelError where error.kind == .unsupported {
+            return nil
+        }
+    }
+
+    func testTruncatedFilesThrowOrReadIntactData() throws {
+        for name in Self.fixtures {
+            let data = try IOFixtures.data("hdf5/\(name).h5")
+            let intact = try Self.snapshot(try HDF5File(data: data)).count
+            // Every length in the metadata-heavy first 2 KiB, then every 97th.
+            let lengths = Array(0..<min(2048, data.count)) + Array(stride(from: 2048, to: data.count, by: 97))
+            for length in lengths {
+                do {
+                    let partial = try Self.readEverything(data.prefix(length))
+                    XCTAssertTrue(partial == nil || partial!.count == intact, "\(name) prefix \(length)")
+                } catch is KestrelError {
+                } catch {
+                    XCTFail("\(name) prefix \(length): \(error)")
+                }
+            }
+        }
+    }
+
+    func testRandomMutationsThrowKestrelErrors() throws {
+        var generator = RandomGenerator(seed: 5150)
+        for name in Self.fixtures {
+            let data = try IOFixtures.data("hdf5/\(name).h5")
+            for _ in 0..<800 {
+                do {
+                    _ = try Self.readEverything(IOFixtures.mutate(data, &generator))
+                } catch is KestrelError {
+                } catch {
+                    XCTFail("\(name): \(error)")
+                }
+            }
+        }
+    }
+
+    /// A randomized-mutation fuzz loop: `KESTREL_FUZZ_SECONDS=60 swift test --filter testFuzz`.
+    func testFuzzForConfiguredSeconds() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SECONDS"] ?? "") ?? 0
+        try XCTSkipUnless(seconds > 0, "set KESTREL_FUZZ_SECONDS to run the fuzz loop")
+        let seed = UInt64(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SEED"] ?? "") ?? 1
+        var generator = RandomGenerator(seed: seed)
+        let corpus = try Self.fixtures.map { try IOFixtures.data("hdf5/\($0).h5") }
+        let deadline = Date().addingTimeInterval(seconds)
+        var executions = 0, rejected = 0
+        while Date() < deadline {
+            var data = corpus[generator.nextIndex(below: corpus.count)]
+            // Stack a few mutations so damage reaches past the first structure read.
+            for _ in 0...generator.nextIndex(below: 3) { data = IOFixtures.mutate(data, &generator) }
+            do {
+                _ = try Self.readEverything(data)
+            } catch is KestrelError {
+                rejected += 1
+            } catch {
+                XCTFail("seed \(seed) execution \(executions): \(error)")
+            }
+            executions += 1
+        }
+        print("HDF5 fuzz: \(executions) executions in \(seconds) s (\(rejected) rejected), seed \(seed)")
+    }
+}
