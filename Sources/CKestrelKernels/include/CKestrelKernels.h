@@ -5,6 +5,7 @@
 #define CKESTRELKERNELS_H
 
 #include <stdint.h>
+#include "conv_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,173 @@
+import CKestrelKernels
+
+/// The three passes of a channels-last 2-D convolution on raw buffers, as packed im2col
+/// chunks fed to `Gemm.sgemm`: forward y = x ⊛ w (+ bias, optional fused ReLU), the
+/// input gradient (GEMM with wᵀ, then col2im scatter-add) and the kernel/bias gradients
+/// (colᵀ · g, one partial per worker, summed at the end). Chunks of output pixels are
+/// sized so one im2col block stays in L2; chunks run in parallel on the thread pool and
+/// use pooled scratch memory. A 1×1 stride-1 unpadded convolution skips im2col.
+///
+/// Kernel layout (kh, kw, cin, cout) = a (kh·kw·cin) × cout matrix.
+enum ConvolutionKernels {
+    /// Floats of im2col data per chunk (128 KiB).
+    static let chunkFloats = 32 * 1024
+
+    static func cGeometry(_ g: ConvolutionGeometry) -> kst_conv_geom {
+        kst_conv_geom(H: Int64(g.height), W: Int64(g.width), C: Int64(g.inChannels), KH: Int64(g.kernelHeight),
+                      KW: Int64(g.kernelWidth), SY: Int64(g.strideY), SX: Int64(g.strideX), DY: Int64(g.dilationY),
+                      DX: Int64(g.dilationX), PT: Int64(g.padTop), PL: Int64(g.padLeft),
+                      OH: Int64(g.outHeight), OW: Int64(g.outWidth))
+    }
+
+    /// Output pixels per forward chunk: about `chunkFloats` of im2col data, whole GEMM tiles.
+    static func forwardChunk(_ k: Int, total: Int) -> Int {
+        let rows = Swift.max(24, Swift.min(4096, chunkFloats / Swift.max(k, 1)) / 12 * 12)
+        let perThread = (total + Threading.threadCount - 1) / Threading.threadCount
+        return Swift.max(1, Swift.min(rows, perThread))
+    }
+
+    /// y (N·OH·OW × cout) = im2col(x) · w, then + bias, then max(·, 0) when `relu`.
+    static func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+                        y: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry, outChannels cout: Int) {
+        let k = g.taps * g.inChannels
+        let total = g.batch * g.outPixels
+        if total == 0 { return }
+        if g.isPointwise {
+            Gemm.sgemm(transA: false, transB: false, m: total, n: cout, k: k, alpha: 1, a: x, lda: k, b: w, ldb: cout,
+                       beta: 0, c: y, ldc: cout)
+            epilogue(y, rows: total, cout: cout, bias: bias, relu: relu)
+            return
+        }
+        var cg = cGeometry(g)
+        let chunk = forwardChunk(k, total: total)
+        let chunks = (total + chunk - 1) / chunk
+        Parallel.forEach(chunks) { c in
+            let p0 = c * chunk, p1 = Swift.min(total, p0 + chunk)
+            ScratchPool.with((p1 - p0) * k) { col in
+                kst_im2col_nhwc(x, &cg, Int64(p0), Int64(p1), col)
+                Gemm.sgemm(transA: false, transB: false, m: p1 - p0, n: cout, k: k, alpha: 1, a: col, lda: k,
+                           b: w, ldb: cout, beta: 0, c: y + p0 * cout, ldc: cout)
+            }
+            epilogue(y + p0 * cout, rows: p1 - p0, cout: cout, bias: bias, relu: relu)
+        }
+    }
+
+    /// Adds the bias to every row and applies ReLU, in place.
+    @inline(__always)
+    static func epilogue(_ y: UnsafeMutablePointer<Float>, rows: Int, cout: Int, bias: UnsafePointer<Float>?, relu: Bool) {
+        if let bias {
+            for r in 0..<rows {
+                let row = y + r * cout
+                if relu {
+                    for j in 0..<cout { row[j] = Swift.max(row[j] + bias[j], 0) }
+                } else {
+                    for j in 0..<cout { row[j] += bias[j] }
+                }
+            }
+        } else if relu {
+            for i in 0..<rows * cout { y[i] = Swift.max(y[i], 0) }
+        }
+    }
+
+    /// The gradients of one convolution from the output cotangent `g` (N·OH·OW × cout).
+    /// `reluOutput`: the forward output of a fused ReLU, whose zeros mask `g`.
+    /// dx (the input gradient, overwritten) needs only w; dw/db (overwritten) need x.
+    static func backward(x: UnsafePointer<Float>?, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
+                         reluOutput: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
+                         dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+                         geometry geo: ConvolutionGeometry, outChannels cout: Int) {
+        let k = geo.taps * geo.inChannels
+        let plane = geo.outPixels
+        let inPlane = geo.height * geo.width * geo.inChannels
+        let wantWeights = dw != nil || db != nil
+        precondition(!wantWeights || x != nil, "conv backward: the kernel gradient needs the input")
+        if geo.batch * plane == 0 {
+            if let dx { dx.initialize(repeating: 0, count: geo.batch * inPlane) }
+            if let dw { dw.initialize(repeating: 0, count: k * cout) }
+            if let db { db.initialize(repeating: 0, count: cout) }
+            return
+        }
+        // Chunks of whole samples: col2im of different chunks touches disjoint inputs.
+        let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
+                                                     (geo.batch + Threading.threadCount - 1) / Threading.threadCount))
+        let chunks = (geo.batch + samplesPerChunk - 1) / samplesPerChunk
+        let workers = Swift.max(1, Swift.min(chunks, Threading.threadCount))
+        let partialSize = k * cout + cout
+        let partials = wantWeights ? ScratchPool.take(workers * partialSize) : nil
+        defer { if let partials { ScratchPool.give(partials) } }
+        let started = UnsafeMutableBufferPointer<Bool>.allocate(capacity: workers)
+        started.initialize(repeating: false)
+        defer { started.deallocate() }
+        var cg = cGeometry(geo)
+        let pointwise = geo.isPointwise
+        WorkQueue.run(items: chunks, threads: workers) { worker, c in
+            let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
+            let p0 = n0 * plane, rows = (n1 - n0) * plane
+            let needCol = !pointwise && (wantWeights || dx != nil)
+            let scratch = ScratchPool.take(rows * k + (reluOutput != nil ? rows * cout : 0))
+            defer { ScratchPool.give(scratch) }
+            let col = scratch.pointer
+            // The cotangent of this chunk, masked by the fused ReLU.
+            var gc = g + p0 * cout
+            if let reluOutput {
+                let masked = col + (needCol ? rows * k : 0)
+                let yc = reluOutput + p0 * cout
+                for i in 0..<rows * cout { masked[i] = yc[i] > 0 ? gc[i] : 0 }
+                gc = UnsafePointer(masked)
+            }
+            if wantWeights, let x {
+                let a: UnsafePointer<Float>
+                if pointwise {
+                    a = x + p0 * k
+                } else {
+                    kst_im2col_nhwc(x, &cg, Int64(p0), Int64(p0 + rows), col)
+                    a = UnsafePointer(col)
+                }
+                let part = partials!.pointer + worker * partialSize
+                let first = !started[worker]
+                started[worker] = true
+                if dw != nil {
+                    Gemm.sgemm(transA: true, transB: false, m: k, n: cout, k: rows, alpha: 1, a: a, lda: k,
+                               b: gc, ldb: cout, beta: first ? 0 : 1, c: part, ldc: cout)
+                }
+                if db != nil {
+                    let bp = part + k * cout
+                    if first { bp.initialize(repeating: 0, count: cout) }
+                    for r in 0..<rows {
+                        let row = gc + r * cout
+                        for j in 0..<cout { bp[j] += row[j] }
+                    }
+                }
+            }
+            if let dx {
+                if pointwise {
+                    Gemm.sgemm(transA: false, transB: true, m: rows, n: k, k: cout, alpha: 1, a: gc, lda: cout,
+                               b: w, ldb: cout, beta: 0, c: dx + n0 * inPlane, ldc: k)
+                } else {
+                    Gemm.sgemm(transA: false, transB: true, m: rows, n: k, k: cout, alpha: 1, a: gc, lda: cout,
+                               b: w, ldb: cout, beta: 0, c: col, ldc: k)
+                    (dx + n0 * inPlane).initialize(repeating: 0, count: (n1 - n0) * inPlane)
+                    kst_col2im_nhwc(col, &cg, Int64(p0), Int64(p0 + rows), dx)
+                }
+            }
+        }
+        guard let partials else { return }
+        // Sum the workers' partials (a worker that got no chunk holds nothing).
+        let used = (0..<workers).filter { started[$0] }
+        let base = partials.pointer
+        if let dw {
+            dw.initialize(from: base + used[0] * partialSize, count: k * cout)
+            for wk in used.dropFirst() {
+                let p = base + wk * partialSize
+                for i in 0..<k * cout { dw[i] += p[i] }
+            }
+        }
+        if let db {
+            db.initialize(from: base + used[0] * partialSize + k * cout, count: cout)
+            for wk in used.dropFirst() {
+                let p = base + wk * partialSize + k * cout
+                for j in 0..<cout { db[j] += p[j] }
+            }
+        }
+    }
+}

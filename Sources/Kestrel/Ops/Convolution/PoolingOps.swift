@@ -1,0 +1,131 @@
+/// 2-D max pooling, channels-last: each output pixel is the per-channel maximum over its
+/// window's real cells (padding never wins, as if it were -inf). The gradient goes to the
+/// first maximal cell of each window. `geometry` gives pool size, strides and padding.
+public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
+    precondition(x.shape == g.inputShape, "maxPool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels]) { out, _ in
+        PoolingKernels.maxForward(x.storage.pointer, out, g)
+    }
+    return y.recorded(from: x) { grad in
+        Tensor(shape: x.shape) { dx, _ in PoolingKernels.maxBackward(x.storage.pointer, grad.storage.pointer, dx, g) }
+    }
+}
+
+/// 2-D average pooling, channels-last: each output pixel is the mean of its window's real
+/// cells — with `same` padding a border window divides by the number of real cells, as
+/// Keras does (not by the pool size).
+public func averagePool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
+    precondition(x.shape == g.inputShape, "averagePool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels]) { out, _ in
+        PoolingKernels.averageForward(x.storage.pointer, out, g)
+    }
+    return y.recorded(from: x) { grad in
+        Tensor(shape: x.shape) { dx, _ in PoolingKernels.averageBackward(grad.storage.pointer, dx, g) }
+    }
+}
+
+/// Raw-buffer pooling loops: parallel over samples, vectorised over channels.
+enum PoolingKernels {
+    /// Clipped window of output pixel (oy, ox): input rows y0..<y1, columns x0..<x1.
+    @inline(__always)
+    static func window(_ g: ConvolutionGeometry, _ oy: Int, _ ox: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
+        let ty = oy * g.strideY - g.padTop, tx = ox * g.strideX - g.padLeft
+        return (Swift.max(ty, 0), Swift.min(ty + g.kernelHeight, g.height),
+                Swift.max(tx, 0), Swift.min(tx + g.kernelWidth, g.width))
+    }
+
+    static func maxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let c = g.inChannels
+        Parallel.forEach(g.batch) { n in
+            let xs = x + n * g.height * g.width * c
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let out = y + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                    let w = window(g, oy, ox)
+                    out.initialize(from: xs + (w.y0 * g.width + w.x0) * c, count: c)
+                    for iy in w.y0..<w.y1 {
+                        for ix in w.x0..<w.x1 {
+                            let xp = xs + (iy * g.width + ix) * c
+                            for j in 0..<c { out[j] = Swift.max(out[j], xp[j]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func maxBackward(_ x: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                            _ g: ConvolutionGeometry) {
+        let c = g.inChannels, inPlane = g.height * g.width * c
+        Parallel.forEach(g.batch) { n in
+            let xs = x + n * inPlane, dxs = dx + n * inPlane
+            dxs.initialize(repeating: 0, count: inPlane)
+            ScratchPool.with(2 * c) { best in
+                let at = UnsafeMutableRawPointer(best + c).bindMemory(to: Int32.self, capacity: c)
+                for oy in 0..<g.outHeight {
+                    for ox in 0..<g.outWidth {
+                        let w = window(g, oy, ox)
+                        let first = (w.y0 * g.width + w.x0) * c
+                        best.initialize(from: xs + first, count: c)
+                        at.initialize(repeating: Int32(first), count: c)
+                        for iy in w.y0..<w.y1 {
+                            for ix in w.x0..<w.x1 {
+                                let o = (iy * g.width + ix) * c
+                                let xp = xs + o
+                                for j in 0..<c where xp[j] > best[j] {
+                                    best[j] = xp[j]
+                                    at[j] = Int32(o)
+                                }
+                            }
+                        }
+                        let gp = grad + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                        for j in 0..<c { dxs[Int(at[j]) + j] += gp[j] }
+                    }
+                }
+            }
+        }
+    }
+
+    static func averageForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let c = g.inChannels
+        Parallel.forEach(g.batch) { n in
+            let xs = x + n * g.height * g.width * c
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let out = y + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                    let w = window(g, oy, ox)
+                    out.initialize(repeating: 0, count: c)
+                    for iy in w.y0..<w.y1 {
+                        for ix in w.x0..<w.x1 {
+                            let xp = xs + (iy * g.width + ix) * c
+                            for j in 0..<c { out[j] += xp[j] }
+                        }
+                    }
+                    let scale = 1 / Float((w.y1 - w.y0) * (w.x1 - w.x0))
+                    for j in 0..<c { out[j] *= scale }
+                }
+            }
+        }
+    }
+
+    static func averageBackward(_ grad: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let c = g.inChannels, inPlane = g.height * g.width * c
+        Parallel.forEach(g.batch) { n in
+            let dxs = dx + n * inPlane
+            dxs.initialize(repeating: 0, count: inPlane)
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let gp = grad + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                    let w = window(g, oy, ox)
+                    let scale = 1 / Float((w.y1 - w.y0) * (w.x1 - w.x0))
+                    for iy in w.y0..<w.y1 {
+                        for ix in w.x0..<w.x1 {
+                            let dp = dxs + (iy * g.width + ix) * c
+                            for j in 0..<c { dp[j] += gp[j] * scale }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import XCTest
+@testable import Kestrel
+
+/// Finite-difference checks of the convolution, pooling, upsampling and normalization ops,
+/// and a direct-loop reference for conv2d's forward values.
+final class ConvolutionOpTests: XCTestCase {
+    func geometry(_ shape: [Int], _ k: (Int, Int), strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
+                  padding: ConvolutionPadding) -> ConvolutionGeometry {
+        try! ConvolutionGeometry(inputShape: shape, kernel: k, strides: strides, dilation: dilation, padding: padding, layer: "test")
+    }
+
+    /// Plain loops over the definition: the reference conv2d is checked against.
+    func referenceConv(_ x: Tensor, _ w: Tensor, _ g: ConvolutionGeometry) -> [Float] {
+        let cout = w.shape[3]
+        var out = [Float](repeating: 0, count: g.batch * g.outPixels * cout)
+        for n in 0..<g.batch { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for o in 0..<cout {
+            var s: Float = 0
+            for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                let iy = oy * g.strideY - g.padTop + ky * g.dilationY, ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                for c in 0..<g.inChannels { s += x[n, iy, ix, c] * w[ky, kx, c, o] }
+            }}
+            out[((n * g.outHeight + oy) * g.outWidth + ox) * cout + o] = s
+        }}}}
+        return out
+    }
+
+    func testConv2DMatchesDirectLoops() {
+        for (shape, k, s, d, p) in [([2, 7, 9, 3], (3, 3), (1, 1), (1, 1), ConvolutionPadding.same),
+                                    ([3, 8, 6, 2], (4, 2), (2, 1), (1, 1), .same), ([1, 9, 9, 5], (3, 3), (1, 1), (2, 2), .valid),
+                                    ([40, 5, 5, 4], (1, 1), (1, 1), (1, 1), .valid)] {
+            let g = geometry(shape, k, strides: s, dilation: d, padding: p)
+            let x = randomTensor(shape, seed: 1), w = randomTensor([k.0, k.1, shape[3], 6], seed: 2)
+            assertClose(conv2d(x, w, geometry: g), referenceConv(x, w, g), shape: [shape[0], g.outHeight, g.outWidth, 6], tolerance: 1e-5)
+        }
+    }
+
+    func testConv2DGradients() {
+        for (k, s, d, p) in [((3, 3), (1, 1), (1, 1), ConvolutionPadding.same), ((2, 3), (2, 2), (1, 1), .same),
+                             ((3, 3), (1, 1), (2, 1), .valid), ((1, 1), (1, 1), (1, 1), .valid)] {
+            let g = geometry([2, 6, 5, 3], k, strides: s, dilation: d, padding: p)
+            let inputs = [randomTensor([2, 6, 5, 3], seed: 3), randomTensor([k.0, k.1, 3, 4], seed: 4), randomTensor([4], seed: 5)]
+            assertGradientsMatch(inputs, epsilon: 1e-2) { t in conv2d(t[0], t[1], bias: t[2], geometry: g) }
+        }
+    }
+
+    func testConv2DFusedReluGradients() {
+        let g = geometry([2, 5, 5, 2], (3, 3), padding: .same)
+        let inputs = [randomTensor([2, 5, 5, 2], seed: 6), randomTensor([3, 3, 2, 3], seed: 7), randomTensor([3], seed: 8)]
+        let vars = inputs.map { $0.requiringGradient() }
+        let fused = conv2d(vars[0], vars[1], bias: vars[2], geometry: g, relu: true)
+        let composed = relu(conv2d(vars[0], vars[1], bias: vars[2], geometry: g))
+        assertClose(fused, composed.scalars, tolerance: 1e-6)
+        // Same gradients as ReLU applied after the convolution.
+        let seed = randomTensor(fused.shape, seed: 9)
+        let a = Tensor.gradients(of: fused, withRespectTo: vars, seed: seed)
+        let b = Tensor.gradients(of: composed, withRespectTo: vars, seed: seed)
+        for (ga, gb) in zip(a, b) { assertClose(ga, gb.scalars, tolerance: 1e-5) }
+        // Finite differences at the first seeded point where every pre-activation is more
+        // than a probe step away from the kink.
+        let small = geometry([1, 4, 4, 2], (3, 3), padding: .same)
+        let point = (UInt64(100)..<200).lazy.map { s in
+            [randomTensor([1, 4, 4, 2], seed: s), randomTensor([3, 3, 2, 2], seed: s + 1000), randomTensor([2], seed: s + 2000)]
+        }.first { t in conv2d(t[0], t[1], bias: t[2], geometry: small).scalars.allSatisfy { Swift.abs($0) > 0.05 } }
+        XCTAssertNotNil(point)
+        assertGradientsMatch(point ?? [], epsilon: 1e-3) { t in conv2d(t[0], t[1], bias: t[2], geometry: small, relu: true) }
+    }
+
+    func testConv2DTransposeIsTheAdjointAndHasGradients() {
+        // <conv(u), v> == <u, convT(v)> for the same kernel and geometry.
+        let g = geometry([2, 7, 6, 3], (3, 3), strides: (2, 2), padding: .same)
+        let u = randomTensor([2, 7, 6, 3], seed: 9), w = randomTensor([3, 3, 3, 4], seed: 10)
+        let v = randomTensor([2, g.outHeight, g.outWidth, 4], seed: 11)
+        let lhs = (conv2d(u, w, geometry: g) * v).sum().scalar
+        let rhs = (u * conv2dTranspose(v, w, geometry: g)).sum().scalar
+        XCTAssertEqual(lhs, rhs, accuracy: 1e-3)
+        assertGradientsMatch([v, w, randomTensor([3], seed: 12)]) { t in conv2dTranspose(t[0], t[1], bias: t[2], geometry: g) }
+    }
+
+    func testDepthwiseConv2DGradients() {
+        for dm in [1, 2] {
+            let g = geometry([2, 5, 6, 3], (3, 3), strides: (2, 1), padding: .same)
+            assertGradientsMatch([randomTensor([2, 5, 6, 3], seed: 13), randomTensor([3, 3, 3, dm], seed: 14)]) { t in
+                depthwiseConv2d(t[0], t[1], geometry: g)
+            }
+        }
+    }
+
+    func testPoolingGradients() {
+        for (k, s, p) in [((2, 2), (2, 2), ConvolutionPadding.valid), ((3, 3), (2, 2), .same), ((2, 3), (1, 2), .valid), ((3, 3), (1, 1), .same)] {
+            let g = geometry([2, 5, 7, 3], k, strides: s, padding: p)
+            let x = spacedTensor([2, 5, 7, 3])
+            assertGradientsMatch([x]) { t in maxPool2d(t[0], geometry: g) }
+            assertGradientsMatch([x]) { t in averagePool2d(t[0], geometry: g) }
+        }
+    }
+
+    func testAveragePoolingSameDividesByRealCells() {
+        // One row of 3 values, window 2, stride 2, same: the last window holds one real cell.
+        let g = geometry([1, 1, 3, 1], (1, 2), strides: (1, 2), padding: .same)
+        assertClose(averagePool2d(Tensor(shape: [1, 1, 3, 1], scalars: [1, 3, 5]), geometry: g), [2, 5], shape: [1, 1, 2, 1])
+    }
+
+    func testUpsamplingGradients() {
+        let x = randomTensor([2, 3, 4, 2], seed: 15)
+        assertGradientsMatch([x]) { t in upsampleNearest2d(t[0], scale: (2, 3)) }
+        assertGradientsMatch([x]) { t in upsampleBilinear2d(t[0], scale: (2, 3)) }
+    }
+
+    func testBilinearUsesHalfPixelCentres() {
+        // [0, 1] upsampled ×2: sources -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1).
+        assertClose(upsampleBilinear2d(Tensor(shape: [1, 1, 2, 1], scalars: [0, 1]), scale: (1, 2)), [0, 0.25, 0.75, 1])
+    }
+
+    func testBatchNormalizationGradients() {
+        let x = randomTensor([4, 3, 5], seed: 16), gamma = randomTensor([3], seed: 17), beta = randomTensor([3], seed: 18)
+        for axis in [1, 2] {
+            let c = x.shape[axis]
+            let gm = gamma.sliced(alongAxis: 0, 0..<Swift.min(3, c)), bt = beta.sliced(alongAxis: 0, 0..<Swift.min(3, c))
+            let gg = c == 3 ? gm : randomTensor([c], seed: 19), bb = c == 3 ? bt : randomTensor([c], seed: 20)
+            assertGradientsMatch([x, gg, bb], epsilon: 1e-2) { t in
+                batchNormalization(t[0], axis: axis, gamma: t[1], beta: t[2], epsilon: 1e-3).output
+            }
+            let stats = (randomTensor([c], seed: 21), randomTensor([c], seed: 22, min: 0.5, max: 2))
+            assertGradientsMatch([x, gg, bb]) { t in
+                batchNormalization(t[0], axis: axis, gamma: t[1], beta: t[2], epsilon: 1e-3, statistics: stats).output
+            }
+        }
+    }
+
+    func testBatchNormalizationStatisticsAreBiased() {
+        let x = Tensor(shape: [4, 1], scalars: [1, 2, 3, 6])
+        let r = batchNormalization(x, axis: 1, gamma: nil, beta: nil, epsilon: 0.001)
+        assertClose(r.mean, [3])
+        assertClose(r.variance, [3.5])
+    }
+}
+
+/// Distinct values spaced well beyond the finite-difference step, so no pooling window has
+/// a near-tie that a probe could flip.
+func spacedTensor(_ shape: [Int], seed: UInt64 = 3) -> Tensor {
+    let n = Shape.count(shape)
+    var values = (0..<n).map { Float($0) * 0.1 - Float(n) * 0.05 }
+    var g = RandomGenerator(seed: seed)
+    values.shuffle(using: &g)
+    return Tensor(shape: shape, scalars: values)
+}
