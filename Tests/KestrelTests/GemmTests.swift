@@ -78,6 +78,10 @@ final class GemmTests: XCTestCase {
     ]
 
     func testAllCombinationsEveryISA() {
+        let saved = Gemm.useStrips
+        defer { Gemm.useStrips = saved }
+        for strips in [false, true] {
+        Gemm.useStrips = strips
         for isa in isas() {
             CPUFeatures.setISA(isa)
             for threads in [1, 2] {
@@ -90,6 +94,7 @@ final class GemmTests: XCTestCase {
                     }
                 }
             }
+        }
         }
     }
 
@@ -112,12 +117,20 @@ final class GemmTests: XCTestCase {
     }
 
     func testLargeMultiBlock() {
-        // Several KC / NC / MC blocks, split across threads.
-        for isa in isas() {
-            CPUFeatures.setISA(isa)
-            Threading.threadCount = 2
-            check(false, false, 1600, 70, 800, alpha: 1, beta: 0.5)
-            check(true, true, 70, 1100, 500, alpha: 1, beta: 0, nanC: true)
+        // Several KC / NC / MC blocks, split across threads, with both parallel schedules.
+        let saved = Gemm.useStrips
+        defer { Gemm.useStrips = saved }
+        for strips in [false, true] {
+            Gemm.useStrips = strips
+            for isa in isas() {
+                CPUFeatures.setISA(isa)
+                Threading.threadCount = 2
+                check(false, false, 1600, 70, 800, alpha: 1, beta: 0.5)
+                check(true, true, 70, 1100, 500, alpha: 1, beta: 0, nanC: true)
+                check(false, true, 130, 1200, 450, alpha: 1, beta: 0, nanC: true)
+                Threading.threadCount = 3
+                check(true, false, 1700, 600, 300, alpha: -1, beta: 1, padA: 1, padB: 3, padC: 2)
+            }
         }
     }
 

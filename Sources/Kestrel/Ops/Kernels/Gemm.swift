@@ -19,6 +19,12 @@ public enum Gemm {
     static let kc = 384
     static let nc = 512
     static let mc = 1536
+    /// Multi-threaded schedule. false (default): C is split into one independent sub-block per
+    /// thread, a single join per call. true (`KESTREL_GEMM_SCHEDULE=strips`): shared packed A and
+    /// dynamically claimed column strips (more barriers; better if cores run at unequal speed,
+    /// worse when another process competes for a core). Measured equal on a quiet machine.
+    nonisolated(unsafe) static var useStrips: Bool =
+        ProcessInfo.processInfo.environment["KESTREL_GEMM_SCHEDULE"] == "strips"
     /// Below this many multiply-adds (m*n*k) a call runs on one thread.
     static let parallelThreshold = 1 << 18
     /// Sub-blocks with at most this many rows read a non-transposed B in place (no packing).
@@ -52,9 +58,9 @@ public enum Gemm {
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size")
-        precondition(ldc >= max(1, n), "sgemm: ldc < n")
-        precondition(lda >= max(1, transA ? m : k), "sgemm: lda too small")
-        precondition(ldb >= max(1, transB ? k : n), "sgemm: ldb too small")
+        precondition(ldc >= n, "sgemm: ldc < n")
+        precondition(lda >= (transA ? m : k), "sgemm: lda too small")
+        precondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             if beta != 1 { kst_scale_matrix(c, Int64(ldc), Int64(m), Int64(n), beta) }
@@ -85,6 +91,11 @@ public enum Gemm {
             if cost < best.cost { best = (tm, tn, cost) }
         }
         let tm = best.tm, tn = best.tn
+        if useStrips && tm == 1 && nTiles >= 2 * threads && !(p.directB(rows: m)) {
+            // Enough columns: share one packed A block and hand out column strips dynamically.
+            p.runStrips(m: m, n: n, threads: threads)
+            return
+        }
         Parallel.forEach(tm * tn, threads: tm * tn) { t in
             let bi = t / tn, bj = t % tn
             let r0 = (mTiles * bi / tm) * ker.mr, r1 = min(m, (mTiles * (bi + 1) / tm) * ker.mr)
@@ -107,21 +118,64 @@ public enum Gemm {
         let c: UnsafeMutablePointer<Float>, ldc: Int
         let ker: Kernel
 
-        func run(rows: Range<Int>, cols: Range<Int>, buf: PackBuffers) {
-            let mr = ker.mr, nr = ker.nr, ukr = ker.ukr
-            let aRS = transA ? 1 : lda, aCS = transA ? lda : 1
-            let bRS = transB ? 1 : ldb, bCS = transB ? ldb : 1
-            let directB = !transB && rows.count <= Gemm.directBMaxRows
-            let ap = buf.a, bp = buf.b
-            // Balanced depth blocks of at most KC.
+        /// True when a sub-block with this many rows reads B in place instead of packing it.
+        @inline(__always)
+        func directB(rows: Int) -> Bool { !transB && rows <= Gemm.directBMaxRows }
+
+        /// Depth blocking: balanced blocks of at most KC.
+        @inline(__always)
+        var kcStep: Int {
             let kBlocks = (k + Gemm.kc - 1) / Gemm.kc
-            let kcStep = (k + kBlocks - 1) / kBlocks
-            // Balanced column blocks of at most NC columns (whole micro-panels).
-            let nBlocks = (cols.count + Gemm.nc - 1) / Gemm.nc
-            let ncStep = ((cols.count + nBlocks - 1) / nBlocks + nr - 1) / nr * nr
-            // Balanced row blocks of at most MC rows (whole micro-panels).
-            let mBlocks = (rows.count + Gemm.mc - 1) / Gemm.mc
-            let mcStep = ((rows.count + mBlocks - 1) / mBlocks + mr - 1) / mr * mr
+            return (k + kBlocks - 1) / kBlocks
+        }
+
+        /// Balanced blocks of at most `limit` (a multiple of `unit`) covering `count`.
+        @inline(__always)
+        static func step(_ count: Int, limit: Int, unit: Int) -> Int {
+            let blocks = (count + limit - 1) / limit
+            return ((count + blocks - 1) / blocks + unit - 1) / unit * unit
+        }
+
+        /// Packs rows ic..<ic+mcur, depth pc..<pc+kcur of op(A) into `dst` (MR micro-panels).
+        @inline(__always)
+        func packA(ic: Int, mcur: Int, pc: Int, kcur: Int, dst: UnsafeMutablePointer<Float>) {
+            let aRS = transA ? 1 : lda, aCS = transA ? lda : 1
+            kst_sgemm_pack_a(ker.simd, Int64(ker.mr), a + ic * aRS + pc * aCS, Int64(aRS), Int64(aCS),
+                             Int64(mcur), Int64(kcur), dst)
+        }
+
+        /// Macro-kernel: C[ic..<ic+mcur, jc..<jc+ncur] (+)= packed A block x B block, where
+        /// B micro-panel q starts at bBase + q * bPanelStep and has row stride bStride.
+        @inline(__always)
+        func macro(ap: UnsafeMutablePointer<Float>, mcur: Int, kcur: Int, bBase: UnsafePointer<Float>,
+                   bStride: Int, bPanelStep: Int, ic: Int, jc: Int, ncur: Int, beta betaEff: Float) {
+            let mr = ker.mr, nr = ker.nr, ukr = ker.ukr
+            var ir = 0
+            while ir < mcur {
+                let mrr = min(mr, mcur - ir)
+                let apan = UnsafePointer(ap + ir * kcur)
+                let crow = c + (ic + ir) * ldc + jc
+                var jr = 0, q = 0
+                while jr < ncur {
+                    let nrr = min(nr, ncur - jr)
+                    ukr(Int64(kcur), apan, bBase + q * bPanelStep, Int64(bStride),
+                        crow + jr, Int64(ldc), alpha, betaEff, Int64(mrr), Int64(nrr))
+                    jr += nr
+                    q += 1
+                }
+                ir += mr
+            }
+        }
+
+        /// Computes the sub-block rows x cols of C on the calling thread.
+        func run(rows: Range<Int>, cols: Range<Int>, buf: PackBuffers) {
+            let nr = ker.nr
+            let bRS = transB ? 1 : ldb, bCS = transB ? ldb : 1
+            let direct = directB(rows: rows.count)
+            let ap = buf.a, bp = buf.b
+            let kcStep = self.kcStep
+            let mcStep = Problem.step(rows.count, limit: Gemm.mc, unit: ker.mr)
+            let ncStep = Problem.step(cols.count, limit: Gemm.nc, unit: nr)
             var ic = rows.lowerBound
             while ic < rows.upperBound {
                 let mcur = min(mcStep, rows.upperBound - ic)
@@ -129,40 +183,75 @@ public enum Gemm {
                 while pc < k {
                     let kcur = min(kcStep, k - pc)
                     let betaEff: Float = pc == 0 ? beta : 1
-                    kst_sgemm_pack_a(ker.simd, Int64(mr), a + ic * aRS + pc * aCS, Int64(aRS), Int64(aCS),
-                                     Int64(mcur), Int64(kcur), ap)
+                    packA(ic: ic, mcur: mcur, pc: pc, kcur: kcur, dst: ap)
                     var jc = cols.lowerBound
                     while jc < cols.upperBound {
                         let ncur = min(ncStep, cols.upperBound - jc)
-                        let bBase: UnsafePointer<Float>
-                        let bStride: Int, bPanelStep: Int
-                        if directB {
-                            bBase = b + pc * ldb + jc
-                            bStride = ldb
-                            bPanelStep = nr
+                        if direct {
+                            macro(ap: ap, mcur: mcur, kcur: kcur, bBase: b + pc * ldb + jc, bStride: ldb,
+                                  bPanelStep: nr, ic: ic, jc: jc, ncur: ncur, beta: betaEff)
                         } else {
                             kst_sgemm_pack_b(ker.simd, Int64(nr), b + pc * bRS + jc * bCS, Int64(bRS), Int64(bCS),
                                              Int64(kcur), Int64(ncur), bp)
-                            bBase = UnsafePointer(bp)
-                            bStride = nr
-                            bPanelStep = nr * kcur
-                        }
-                        var ir = 0
-                        while ir < mcur {
-                            let mrr = min(mr, mcur - ir)
-                            let apan = UnsafePointer(ap + ir * kcur)
-                            let crow = c + (ic + ir) * ldc + jc
-                            var jr = 0, q = 0
-                            while jr < ncur {
-                                let nrr = min(nr, ncur - jr)
-                                ukr(Int64(kcur), apan, bBase + q * bPanelStep, Int64(bStride),
-                                    crow + jr, Int64(ldc), alpha, betaEff, Int64(mrr), Int64(nrr))
-                                jr += nr
-                                q += 1
-                            }
-                            ir += mr
+                            macro(ap: ap, mcur: mcur, kcur: kcur, bBase: UnsafePointer(bp), bStride: nr,
+                                  bPanelStep: nr * kcur, ic: ic, jc: jc, ncur: ncur, beta: betaEff)
                         }
                         jc += ncur
+                    }
+                    pc += kcur
+                }
+                ic += mcur
+            }
+        }
+
+        /// Multi-threaded variant for wide C: for each (MC, KC) block, op(A) is packed once into
+        /// a shared buffer (panels split across threads), then column strips of C (a few per
+        /// thread, claimed dynamically so a slower or busier core simply takes fewer) each pack
+        /// their own slice of op(B) and run the macro-kernel. Each fork/join is the barrier.
+        func runStrips(m: Int, n: Int, threads: Int) {
+            let mr = ker.mr, nr = ker.nr
+            let nTiles = (n + nr - 1) / nr
+            var strips = min(nTiles, threads * 4)
+            var tilesPerStrip = (nTiles + strips - 1) / strips
+            if tilesPerStrip * nr > Gemm.nc { tilesPerStrip = Gemm.nc / nr }
+            strips = (nTiles + tilesPerStrip - 1) / tilesPerStrip
+            let stripW = tilesPerStrip * nr
+            let bRS = transB ? 1 : ldb, bCS = transB ? ldb : 1
+            let shared = PackBufferPool.shared.take()
+            defer { PackBufferPool.shared.give(shared) }
+            let ap = shared.a
+            let kcStep = self.kcStep
+            let mcStep = Problem.step(m, limit: Gemm.mc, unit: mr)
+            var ic = 0
+            while ic < m {
+                let mcur = min(mcStep, m - ic)
+                var pc = 0
+                while pc < k {
+                    let kcur = min(kcStep, k - pc)
+                    let betaEff: Float = pc == 0 ? beta : 1
+                    let panels = (mcur + mr - 1) / mr
+                    if panels * kcur * mr < 1 << 15 || threads <= 1 {
+                        packA(ic: ic, mcur: mcur, pc: pc, kcur: kcur, dst: ap)
+                    } else {
+                        let chunks = min(threads, panels)
+                        Parallel.forEach(chunks, threads: threads) { t in
+                            let p0 = panels * t / chunks, p1 = panels * (t + 1) / chunks
+                            let r0 = p0 * mr, r1 = min(mcur, p1 * mr)
+                            if r0 < r1 {
+                                packA(ic: ic + r0, mcur: r1 - r0, pc: pc, kcur: kcur, dst: ap + r0 * kcur)
+                            }
+                        }
+                    }
+                    Parallel.forEach(strips, threads: threads) { sIdx in
+                        let jc = sIdx * stripW
+                        let ncur = min(stripW, n - jc)
+                        if ncur <= 0 { return }
+                        let buf = PackBufferPool.shared.take()
+                        kst_sgemm_pack_b(ker.simd, Int64(nr), b + pc * bRS + jc * bCS, Int64(bRS), Int64(bCS),
+                                         Int64(kcur), Int64(ncur), buf.b)
+                        macro(ap: ap, mcur: mcur, kcur: kcur, bBase: UnsafePointer(buf.b), bStride: nr,
+                              bPanelStep: nr * kcur, ic: ic, jc: jc, ncur: ncur, beta: betaEff)
+                        PackBufferPool.shared.give(buf)
                     }
                     pc += kcur
                 }
