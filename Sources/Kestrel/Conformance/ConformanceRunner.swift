@@ -71,7 +71,8 @@ public enum ConformanceRunner {
         let layer = try KerasLayerRegistry.makeLayer(className: c.className, config: try c.config)
         let call = try c.metaJSON("call") as? [String: Any] ?? [:]
         let inputNames = try call["inputs"] as? [String] ?? c.metaList("inputs")
-        let stateNames = call["initial_state"] as? [String] ?? []
+        // Fixtures list initial states in `inputs` as well; each tensor is passed once.
+        let stateNames = (call["initial_state"] as? [String] ?? []).filter { !inputNames.contains($0) }
         let training = (call["kwargs"] as? [String: Any])?["training"] as? Bool ?? false
         let floatInputs = Set((inputNames + stateNames).filter { c.file.tensors[$0] != nil })
         let inputs = try (inputNames + stateNames).map { name -> Tensor in

@@ -1,0 +1,42 @@
+/// The activations a fused recurrent kernel can apply in place and differentiate from its
+/// output alone (y ↦ f'(x)), which is what lets the backward pass keep only the activated
+/// gates. Keras allows any activation in a cell; these are the ones recurrent models use.
+enum CellActivation: Sendable {
+    case tanh, sigmoid, relu, linear, hardSigmoid
+
+    init(_ f: ActivationFunction, layer: String, argument: String) throws {
+        switch f {
+        case .tanh: self = .tanh
+        case .sigmoid: self = .sigmoid
+        case .linear: self = .linear
+        case .hardSigmoid: self = .hardSigmoid
+        case let .relu(slope, maxValue, threshold) where slope == 0 && maxValue == nil && threshold == 0: self = .relu
+        default:
+            throw KestrelError(.unsupported, "\(layer): \(argument) \(f.kerasName) is not supported in a recurrent cell; use tanh, sigmoid, relu, linear or hard_sigmoid")
+        }
+    }
+
+    /// y = f(x) over `count` scalars (x and y may be the same buffer).
+    @inline(__always)
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        switch self {
+        case .tanh: VectorMath.tanh(x, y, count: count)
+        case .sigmoid: VectorMath.sigmoid(x, y, count: count)
+        case .relu: for i in 0..<count { y[i] = Swift.max(x[i], 0) }
+        case .linear: if UnsafePointer(y) != x { y.update(from: x, count: count) }
+        case .hardSigmoid: for i in 0..<count { y[i] = Swift.min(Swift.max(x[i] / 6 + 0.5, 0), 1) }
+        }
+    }
+
+    /// f'(x) written through the output y = f(x) (TensorFlow's conventions at the kinks).
+    @inline(__always)
+    func derivative(_ y: Float) -> Float {
+        switch self {
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .relu: return y > 0 ? 1 : 0
+        case .linear: return 1
+        case .hardSigmoid: return y > 0 && y < 1 ? 1 / 6 : 0
+        }
+    }
+}

@@ -1,0 +1,177 @@
+/// One call of the fused recurrent op: sizes, operands, the forward recurrence, and the
+/// trace the backward pass (RecurrentBackward.swift) reads.
+final class RecurrentRun {
+    let spec: RecurrentCellSpec
+    let directions: [RecurrentDirection]
+    let mask: Tensor?
+    /// Batch, time steps, input features, units, gate columns, packed states.
+    let n, t, f, u, g, s: Int
+    var traces: [DirectionTrace] = []
+
+    init(spec: RecurrentCellSpec, directions: [RecurrentDirection], mask: Tensor?) {
+        self.spec = spec
+        self.directions = directions
+        self.mask = mask
+        let shape = directions[0].x.shape
+        (n, t, f) = (shape[0], shape[1], shape[2])
+        u = spec.units
+        g = spec.kind.gateCount * u
+        s = spec.kind.stateCount
+    }
+
+    /// Batch chunks per direction: enough units of work for the threads, at least 8 rows each.
+    var chunksPerDirection: Int {
+        Swift.max(1, Swift.min(Threading.threadCount / directions.count, n / 8))
+    }
+
+    func rows(chunk: Int, of chunks: Int) -> Range<Int> { (n * chunk / chunks)..<(n * (chunk + 1) / chunks) }
+
+    /// Whether step `time` of sample `row` is padding.
+    @inline(__always)
+    func isMasked(_ mk: UnsafePointer<Float>?, row: Int, time: Int) -> Bool {
+        guard let mk else { return false }
+        return mk[row * t + time] == 0
+    }
+
+    @inline(__always)
+    func time(ofStep step: Int, backwards: Bool) -> Int { backwards ? t - 1 - step : step }
+
+    /// Fills the packed output (D, N, T + S, U).
+    func forward(into out: UnsafeMutablePointer<Float>) {
+        traces = directions.map { d in
+            DirectionTrace(kind: spec.kind, t: t, n: n, f: f, u: u, dropout: d.recurrentDropoutMask != nil)
+        }
+        for (d, dir) in directions.enumerated() {
+            let tr = traces[d]
+            // Time-major copy in processing order, then one GEMM for all input projections.
+            let x = dir.x.storage.pointer
+            for step in 0..<t {
+                let time = time(ofStep: step, backwards: dir.goBackwards)
+                for row in 0..<n {
+                    (tr.xs.p + (step * n + row) * f).update(from: x + (row * t + time) * f, count: f)
+                }
+            }
+            Gemm.sgemm(transA: false, transB: false, m: t * n, n: g, k: f, alpha: 1, a: tr.xs.p, lda: f,
+                       b: dir.kernel.storage.pointer, ldb: g, beta: 0, c: tr.z.p, ldc: g)
+            for (k, buffer) in [tr.h, tr.c].enumerated() {
+                guard let buffer else { continue }
+                if k < dir.initialStates.count {
+                    buffer.p.update(from: dir.initialStates[k].storage.pointer, count: n * u)
+                } else {
+                    buffer.p.update(repeating: 0, count: n * u)
+                }
+            }
+        }
+        let chunks = chunksPerDirection
+        let scratch = (0..<(directions.count * chunks)).map { _ in FloatBuffer(n * g) }
+        Parallel.forEach(directions.count * chunks) { unit in
+            forwardRows(direction: unit / chunks, rows: rows(chunk: unit % chunks, of: chunks),
+                        out: out, scratch: scratch[unit].p)
+        }
+    }
+
+    /// The recurrence of one direction over a block of batch rows.
+    func forwardRows(direction d: Int, rows: Range<Int>, out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let (n, t, u, g) = (self.n, self.t, self.u, self.g)
+        let dir = directions[d], tr = traces[d]
+        let act = spec.activation, rec = spec.recurrentActivation
+        let wr = dir.recurrentKernel.storage.pointer
+        let b: UnsafePointer<Float>? = dir.bias.map { UnsafePointer($0.storage.pointer) }
+        let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
+        let mk: UnsafePointer<Float>? = mask.map { UnsafePointer($0.storage.pointer) }
+        let n0 = rows.lowerBound, m = rows.count
+        let rowStride = (t + s) * u
+        let outD = out + d * n * rowStride
+        for step in 0..<t {
+            let time = time(ofStep: step, backwards: dir.goBackwards)
+            let hp = tr.h.p + step * n * u, hn = hp + n * u
+            var hin = hp
+            if let rm, let hd = tr.hDropped {
+                hin = hd.p + step * n * u
+                for i in (n0 * u)..<(rows.upperBound * u) { hin[i] = hp[i] * rm[i] }
+            }
+            let zs = tr.z.p + step * n * g
+            let aux = tr.aux.map { $0.p + step * n * u }
+            switch spec.kind {
+            case .simple:
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: hin + n0 * u, lda: u,
+                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                for row in rows {
+                    let zr = zs + row * g
+                    if let b { for j in 0..<u { zr[j] += b[j] } }
+                    act.apply(zr, hn + row * u, u)
+                }
+            case .lstm:
+                Gemm.sgemm(transA: false, transB: false, m: m, n: g, k: u, alpha: 1, a: hin + n0 * u, lda: u,
+                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                let cp = tr.c!.p + step * n * u, cn = cp + n * u
+                for row in rows {
+                    let zr = zs + row * g
+                    if let b { for j in 0..<g { zr[j] += b[j] } }
+                    rec.apply(zr, zr, 2 * u)
+                    act.apply(zr + 2 * u, zr + 2 * u, u)
+                    rec.apply(zr + 3 * u, zr + 3 * u, u)
+                    let c0 = cp + row * u, c1 = cn + row * u, a = aux! + row * u, h = hn + row * u
+                    for j in 0..<u { c1[j] = zr[u + j] * c0[j] + zr[j] * zr[2 * u + j] }
+                    act.apply(c1, a, u)
+                    for j in 0..<u { h[j] = zr[3 * u + j] * a[j] }
+                }
+            case .gru(resetAfter: true):
+                Gemm.sgemm(transA: false, transB: false, m: m, n: g, k: u, alpha: 1, a: hin + n0 * u, lda: u,
+                           b: wr, ldb: g, beta: 0, c: scratch, ldc: g)
+                for row in rows {
+                    let zr = zs + row * g, rr = scratch + (row - n0) * g
+                    if let b { for j in 0..<g { zr[j] += b[j]; rr[j] += b[g + j] } }
+                    for j in 0..<(2 * u) { zr[j] += rr[j] }
+                    rec.apply(zr, zr, 2 * u)
+                    let rh = aux! + row * u
+                    for j in 0..<u {
+                        rh[j] = rr[2 * u + j]
+                        zr[2 * u + j] += zr[u + j] * rh[j]
+                    }
+                    act.apply(zr + 2 * u, zr + 2 * u, u)
+                    let h = hn + row * u, hi = hin + row * u
+                    for j in 0..<u { h[j] = zr[j] * hi[j] + (1 - zr[j]) * zr[2 * u + j] }
+                }
+            case .gru(resetAfter: false):
+                Gemm.sgemm(transA: false, transB: false, m: m, n: 2 * u, k: u, alpha: 1, a: hin + n0 * u, lda: u,
+                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                for row in rows {
+                    let zr = zs + row * g
+                    if let b { for j in 0..<(2 * u) { zr[j] += b[j] } }
+                    rec.apply(zr, zr, 2 * u)
+                    let rh = aux! + row * u, hi = hin + row * u
+                    for j in 0..<u { rh[j] = zr[u + j] * hi[j] }
+                }
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: aux! + n0 * u, lda: u,
+                           b: wr + 2 * u, ldb: g, beta: 1, c: zs + n0 * g + 2 * u, ldc: g)
+                for row in rows {
+                    let zr = zs + row * g
+                    if let b { for j in 0..<u { zr[2 * u + j] += b[2 * u + j] } }
+                    act.apply(zr + 2 * u, zr + 2 * u, u)
+                    let h = hn + row * u, hi = hin + row * u
+                    for j in 0..<u { h[j] = zr[j] * hi[j] + (1 - zr[j]) * zr[2 * u + j] }
+                }
+            }
+            // Masked steps keep the state; outputs follow Keras's zero_output_for_mask.
+            for row in rows {
+                let y = outD + row * rowStride + step * u
+                if isMasked(mk, row: row, time: time) {
+                    (hn + row * u).update(from: hp + row * u, count: u)
+                    if let c = tr.c { (c.p + (step + 1) * n * u + row * u).update(from: c.p + step * n * u + row * u, count: u) }
+                    if spec.zeroOutputForMask || step == 0 {
+                        y.update(repeating: 0, count: u)
+                    } else {
+                        y.update(from: y - u, count: u)
+                    }
+                } else {
+                    y.update(from: hn + row * u, count: u)
+                }
+            }
+        }
+        for row in rows {
+            (outD + row * rowStride + t * u).update(from: tr.h.p + t * n * u + row * u, count: u)
+            if let c = tr.c { (outD + row * rowStride + (t + 1) * u).update(from: c.p + t * n * u + row * u, count: u) }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+/// The recurrent cells the fused sequence op runs, with Keras's gate orders and layouts.
+public enum RecurrentCellKind: Equatable, Sendable {
+    /// h = act(x·W + h·U + b).
+    case simple
+    /// Gates i, f, c (candidate), o in the 4U columns; bias (4U).
+    case lstm
+    /// Gates z, r, h in the 3U columns; `resetAfter`: bias (2, 3U) and the reset gate applied
+    /// to h·U (Keras 3 default, cuDNN/PyTorch style); otherwise bias (3U) and r applied to h.
+    case gru(resetAfter: Bool)
+
+    /// Column blocks per unit in the kernels.
+    var gateCount: Int {
+        switch self {
+        case .simple: return 1
+        case .lstm: return 4
+        case .gru: return 3
+        }
+    }
+
+    /// States carried between steps: (h, c) for LSTM, h otherwise.
+    public var stateCount: Int { self == .lstm ? 2 : 1 }
+}
+
+/// The cell shared by every direction of one fused op.
+struct RecurrentCellSpec: Equatable {
+    let kind: RecurrentCellKind
+    let units: Int
+    let activation: CellActivation
+    let recurrentActivation: CellActivation
+    /// Keras `zero_output_for_mask`: a masked step outputs zeros instead of repeating the
+    /// previous output (Bidirectional sets it on its layers when returning sequences).
+    let zeroOutputForMask: Bool
+}
+
+/// One direction's operands: the input (after input dropout), the weights, optional initial
+/// states (N, U), whether it reads the sequence backwards, and the recurrent-dropout mask
+/// (N, U) applied to h before the recurrent product (training only).
+struct RecurrentDirection {
+    var x: Tensor
+    var kernel: Tensor
+    var recurrentKernel: Tensor
+    var bias: Tensor?
+    var initialStates: [Tensor]
+    var goBackwards: Bool
+    var recurrentDropoutMask: Tensor?
+
+    /// The tape inputs of this direction, in the order the backward pass returns gradients.
+    var tapeInputs: [Tensor] { [x, kernel, recurrentKernel] + (bias.map { [$0] } ?? []) + initialStates }
+}
+
+/// Runs a whole recurrent layer (one or two directions) as one differentiable op: one GEMM
+/// projects the inputs of all time steps, each step does one recurrent GEMM and in-place
+/// vectorised gate math, and the backward pass runs through time by hand, accumulating the
+/// weight gradients afterwards as single GEMMs over all steps. Directions and batch chunks
+/// run in parallel with no per-step synchronisation.
+///
+/// Returns the packed tensor (directions, N, T + states, U): rows 0..<T hold the outputs in
+/// processing order (reversed time for a backwards direction, as Keras returns them), then
+/// the final h (and c for LSTM). Slices of it are the layer's outputs, so gradients from all
+/// of them meet in one backward pass. `mask` (N, T) of 1/0 makes masked steps keep the state
+/// and repeat the previous output (or output zeros, per `zeroOutputForMask`).
+func recurrentSequence(_ spec: RecurrentCellSpec, _ directions: [RecurrentDirection], mask: Tensor?) -> Tensor {
+    let run = RecurrentRun(spec: spec, directions: directions, mask: mask)
+    let packed = Tensor(shape: [directions.count, run.n, run.t + run.s, spec.units]) { out, _ in
+        run.forward(into: out)
+    }
+    return packed.recorded(from: directions.flatMap(\.tapeInputs)) { g in run.backward(g) }
+}
+
+/// An aligned scratch buffer owned by one fused recurrent call.
+final class FloatBuffer {
+    let p: UnsafeMutablePointer<Float>
+
+    init(_ count: Int, zeroed: Bool = false) {
+        p = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+        if zeroed { p.initialize(repeating: 0, count: count) }
+    }
+
+    deinit { UnsafeMutableRawPointer(p).deallocate() }
+}
+
+/// What the forward pass of one direction keeps for the backward pass, time-major in
+/// processing order (step s reads input time T-1-s when going backwards).
+final class DirectionTrace {
+    /// Inputs (T, N, F).
+    let xs: FloatBuffer
+    /// (T, N, G): the input projection, then the activated gates, then (backward) dZ.
+    let z: FloatBuffer
+    /// States before each step (T+1, N, U); c only for LSTM.
+    let h: FloatBuffer
+    let c: FloatBuffer?
+    /// (T, N, U): LSTM act(c_t); GRU reset-after h·U_h + b_h; GRU reset-before r ⊙ h.
+    let aux: FloatBuffer?
+    /// (T, N, U): h ⊙ recurrent-dropout mask, when dropout is on.
+    let hDropped: FloatBuffer?
+
+    init(kind: RecurrentCellKind, t: Int, n: Int, f: Int, u: Int, dropout: Bool) {
+        let g = kind.gateCount * u
+        xs = FloatBuffer(t * n * f)
+        z = FloatBuffer(t * n * g)
+        h = FloatBuffer((t + 1) * n * u)
+        c = kind == .lstm ? FloatBuffer((t + 1) * n * u) : nil
+        aux = kind == .simple ? nil : FloatBuffer(t * n * u)
+        hDropped = dropout ? FloatBuffer(t * n * u) : nil
+    }
+}
