@@ -69,8 +69,8 @@ enum BenchSupport {
     // (at most 3 x repeats attempts, at most 120 s of waiting per measurement).
     static let foreignMax = 0.2
     static let maxAttemptsFactor = 3
-    static let quietWaitS = 30.0
-    static let waitBudgetS = 120.0
+    nonisolated(unsafe) static var quietWaitS = 30.0
+    nonisolated(unsafe) static var waitBudgetS = 120.0
 
     struct Snap { var wall: Double; var busy: Double; var own: Double }
 

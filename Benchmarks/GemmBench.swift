@@ -28,8 +28,16 @@ struct GemmBench: ParsableCommand {
     @Flag(help: "Disable the noise gate (waiting for a quiet machine, discarding disturbed repeats).")
     var noGate = false
 
+    @Option(help: "Noise gate: max seconds to wait for quiet before a repeat (bench_common: 30).")
+    var quietWait: Double = 30
+
+    @Option(help: "Noise gate: max seconds of waiting per size (bench_common: 120).")
+    var waitBudget: Double = 120
+
     func run() throws {
         Threading.threadCount = threads
+        BenchSupport.quietWaitS = quietWait
+        BenchSupport.waitBudgetS = waitBudget
         let list = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         for n in list {
             let s = GemmBench.spec[n] ?? (calls: max(1, Int(4e9 / (2 * pow(Double(n), 3)))), repeats: 7)
