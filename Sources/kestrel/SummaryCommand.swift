@@ -6,9 +6,9 @@ import Kestrel
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
-        abstract: "Print the layer table of a model saved by Kestrel.")
+        abstract: "Print the layer table of a model (Kestrel .safetensors, Keras .keras or legacy .h5).")
 
-    @Argument(help: "A .safetensors file written by Model.save(to:).")
+    @Argument(help: "A model file: Kestrel .safetensors, Keras .keras, or legacy Keras .h5.")
     var modelFile: String
 
     func run() throws {

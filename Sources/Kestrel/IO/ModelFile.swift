@@ -101,9 +101,23 @@ extension Model {
 
     /// Loads a model saved by `save(to:)`: architecture, weights, compile configuration and
     /// optimizer state.
+    /// Also reads Keras's `.keras` and legacy `.h5` model files (see `KerasModelFile`).
     public static func load(from url: URL) throws -> Model {
-        let file = try SafeTensors(contentsOf: url)
         let source = url.lastPathComponent
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw KestrelError(.invalidFile, "cannot read \(url.path): \(error.localizedDescription)")
+        }
+        switch KerasModelFile.kind(of: data) {
+        case .kerasZip: return try KerasModelFile.loadKeras3(data, source: source)
+        case .hdf5: return try KerasModelFile.loadLegacyH5(data, source: source)
+        case .kestrel, .unknown: return try load(safetensors: try SafeTensors(data: data, source: source), source: source)
+        }
+    }
+
+    private static func load(safetensors file: SafeTensors, source: String) throws -> Model {
         guard file.metadata[formatKey] == formatValue, let configText = file.metadata["model_config"] else {
             throw KestrelError(.invalidFile, "\(source) is a safetensors file but not a Kestrel model (no \(formatValue) metadata); use loadWeights(from:) for weight files")
         }

@@ -54,19 +54,42 @@ extension Model {
         parameters.reduce(0) { $0 + Shape.count($1.shape) }
     }
 
-    /// One table row; the third column (parameter counts) is right-aligned.
+    /// One table row, wrapped onto several lines where a cell is too wide (as Keras does);
+    /// the third column (parameter counts) is right-aligned.
     static func row(_ cells: [String], _ bar: String, _ widths: [Int]) -> String {
-        var line = bar
-        for (i, cell) in cells.enumerated() {
-            let text = " " + cell
-            if i == 2 {
-                line += String(repeating: " ", count: max(0, widths[i] - text.count - 1)) + text + " "
-            } else {
-                line += text + String(repeating: " ", count: max(0, widths[i] - text.count))
+        let wrapped = cells.enumerated().map { wrap($0.element, width: widths[$0.offset] - 2) }
+        let height = wrapped.map(\.count).max() ?? 1
+        return (0..<height).map { k in
+            var line = bar
+            for (i, parts) in wrapped.enumerated() {
+                let text = " " + (k < parts.count ? parts[k] : "")
+                if i == 2 {
+                    line += String(repeating: " ", count: max(0, widths[i] - text.count - 1)) + text + " "
+                } else {
+                    line += text + String(repeating: " ", count: max(0, widths[i] - text.count))
+                }
+                line += bar
             }
-            line += bar
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// Splits text at spaces into lines of at most `width` characters (longer words stay whole).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = word
+            }
         }
-        return line
+        lines.append(current)
+        return lines
     }
 
     static func rule(_ left: String, _ fill: String, _ mid: String, _ right: String, _ widths: [Int]) -> String {
