@@ -85,8 +85,9 @@ struct HDF5DatasetStorage {
         }
         var out = filled(total)
         guard let address, total > 0 else { return out }
-        let chunks = try HDF5ChunkIndex.chunks(reader, index: index, address: address, shape: shape, chunkShape: chunkShape,
-                                               chunkBytes: chunkBytes, filtered: !filters.isEmpty, what: what)
+        let geometry = HDF5ChunkGeometry(shape: shape, maxShape: space.maxShape, chunkShape: chunkShape, chunkBytes: chunkBytes,
+                                         filtered: !filters.isEmpty, what: what)
+        let chunks = try HDF5ChunkIndex.chunks(reader, index: index, address: address, geometry)
         let rank = shape.count
         for chunk in chunks {
             let chunkWhat = "\(what): chunk at \(chunk.origin)"

@@ -32,12 +32,6 @@ struct HDF5Datatype {
     private static let classNames = ["fixed-point", "floating-point", "time", "string", "bitfield", "opaque",
                                      "compound", "reference", "enumeration", "variable-length", "array"]
 
-    init(element: HDF5ElementType, size: Int, stringPadding: Int = 0) {
-        self.element = element
-        self.size = size
-        self.stringPadding = stringPadding
-    }
-
     /// Parses a datatype message body; `depth` bounds the nesting of base types.
     init(_ c: inout HDF5Cursor, depth: Int = 0) throws {
         guard depth < 8 else { throw c.fail("datatype nesting deeper than 8 levels") }
@@ -104,15 +98,12 @@ struct HDF5Datatype {
 }
 
 /// A decoded dataspace message: the array's shape (`[]` for a scalar) or a null dataspace
-/// (no elements at all, h5py's `Empty`).
+/// (no elements at all, h5py's `Empty`), and the maximum shape (nil entries: unlimited),
+/// which fixes how chunk indexes number their chunks.
 struct HDF5Dataspace {
     let shape: [Int]
+    let maxShape: [Int?]
     let isNull: Bool
-
-    init(shape: [Int], isNull: Bool = false) {
-        self.shape = shape
-        self.isNull = isNull
-    }
 
     init(_ c: inout HDF5Cursor) throws {
         let version = try c.u8("dataspace version")
@@ -134,8 +125,20 @@ struct HDF5Dataspace {
         for _ in 0..<rank {
             shape.append(try c.length("dimension size"))
         }
-        if flags & 1 != 0 { try c.skip(rank * c.reader.lengthSize, "maximum dimension sizes") }
+        var maxShape: [Int?] = shape
+        if flags & 1 != 0 {
+            let width = c.reader.lengthSize
+            let unlimited: UInt64 = width == 8 ? .max : (1 << UInt64(8 * width)) - 1
+            for k in 0..<rank {
+                let d = try c.uint(width, "maximum dimension size")
+                guard d == unlimited || (d <= UInt64(Int.max) && Int(d) >= shape[k]) else {
+                    throw c.fail("maximum dimension size \(d) is smaller than the dimension size \(shape[k])")
+                }
+                maxShape[k] = d == unlimited ? nil : Int(d)
+            }
+        }
         self.shape = shape
+        self.maxShape = maxShape
     }
 
     /// The number of elements, or nil when the product overflows.

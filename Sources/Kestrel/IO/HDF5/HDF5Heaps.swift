@@ -108,8 +108,9 @@ struct HDF5FractalHeap {
         func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
         func log2(_ n: Int) -> Int { Int.bitWidth - 1 - n.leadingZeroBitCount }
         guard isPowerOfTwo(tableWidth), isPowerOfTwo(startBlockSize), isPowerOfTwo(maxDirectBlockSize),
-              startBlockSize <= maxDirectBlockSize, (1...64).contains(maxHeapBits),
-              log2(startBlockSize) + log2(tableWidth) <= maxHeapBits, rootRows <= 64 else {
+              startBlockSize <= maxDirectBlockSize, (1...62).contains(maxHeapBits),
+              log2(startBlockSize) + log2(tableWidth) <= maxHeapBits,
+              rootRows <= maxHeapBits - log2(startBlockSize) - log2(tableWidth) + 1 else {
             throw c.fail("inconsistent doubling table (width \(tableWidth), block sizes \(startBlockSize)…\(maxDirectBlockSize), \(maxHeapBits) bits, \(rootRows) rows)")
         }
         maxDirectRows = log2(maxDirectBlockSize) - log2(startBlockSize) + 2
@@ -203,14 +204,14 @@ struct HDF5FractalHeap {
         guard try c.definedAddress("heap header address") == address else { throw c.fail("belongs to another heap") }
         let storedOffset = try c.int(offsetBytes, "block offset")
         guard storedOffset == blockOffset else { throw c.fail("block offset \(storedOffset), expected \(blockOffset)") }
-        if checksummedBlocks, !reader.verifiedBlocks.contains(block) {
+        if checksummedBlocks, reader.verifiedBlocks[block] != blockSize {
             // The checksum covers the whole block with the checksum field itself zeroed.
             let stored = UInt32(try c.u32("checksum"))
             var image = reader.bytes(block..<(block + blockSize))
             for k in 0..<4 { image[c.position - 4 - block + k] = 0 }
             let computed = image.withUnsafeBytes { HDF5Checksum.lookup3($0) }
             guard stored == computed else { throw c.fail("checksum mismatch; the file is corrupted") }
-            reader.verifiedBlocks.insert(block)
+            reader.verifiedBlocks[block] = blockSize
         }
         let start = offset - blockOffset
         guard start >= c.position - block, length >= 0, start <= blockSize - length else {

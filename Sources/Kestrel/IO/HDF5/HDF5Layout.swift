@@ -128,11 +128,10 @@ enum HDF5FillValue {
             return size == 0 ? nil : try c.bytes(size, "fill value")
         }
         let version = try c.u8("fill value version")
-        let defined: Bool
         switch version {
         case 1, 2:
             try c.skip(2, "allocation and write times")
-            defined = try c.u8("fill value defined") != 0
+            let defined = try c.u8("fill value defined") != 0
             // Version 1 always has a size field; version 2 only when a value is defined.
             if version == 1 || defined {
                 let size = try c.u32("fill value size")

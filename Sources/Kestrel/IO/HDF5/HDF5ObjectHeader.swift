@@ -29,10 +29,9 @@ struct HDF5ObjectHeader {
         // Continuation blocks still to parse, and every block seen (a cycle would repeat one).
         var pending: [(start: Int, count: Int)] = []
         var seen: Set<Int> = [address]
-        let version: Int
         if first.remaining >= 4, reader.data[address..<(address + 4)].elementsEqual("OHDR".utf8) {
             try first.skip(4)
-            version = try first.u8("version")
+            let version = try first.u8("version")
             guard version == 2 else { throw reader.unsupported("\(what): version-2-style header with version \(version)") }
             let flags = try first.u8("flags")
             if flags & 0x20 != 0 { try first.skip(16, "timestamps") }
@@ -54,16 +53,17 @@ struct HDF5ObjectHeader {
                                          &messages, &pending)
             }
         } else {
-            version = try first.u8("version")
+            let version = try first.u8("version")
             guard version == 1 else {
                 throw reader.invalid("\(what): bad signature or version \(version) (expected \"OHDR\" or version 1)")
             }
             try first.skip(1 + 2 + 4, "reserved, message count and reference count")
             let size = try first.int(4, "header size")
             try first.skip(4, "padding")
-            pending.append((first.position, size))
+            let firstBlock = first.position
+            pending.append((firstBlock, size))
             while let block = pending.popLast() {
-                let blockWhat = messages.isEmpty ? what : "object header continuation block at \(hex(block.start)) (of \(what))"
+                let blockWhat = block.start == firstBlock ? what : "object header continuation block at \(hex(block.start)) (of \(what))"
                 guard seen.insert(block.start).inserted else { throw reader.invalid("\(blockWhat): continuation cycle") }
                 try Self.parseV1Messages(reader, try reader.cursor(at: block.start, count: block.count, blockWhat), &messages, &pending)
             }

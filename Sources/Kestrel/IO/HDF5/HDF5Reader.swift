@@ -16,8 +16,8 @@ final class HDF5Reader {
     let maxDecodedBytes: Int
     /// Parsed global heap collections by address: object index → byte range.
     var globalHeaps: [Int: [Int: Range<Int>]] = [:]
-    /// Addresses of metadata blocks whose checksum has already been verified.
-    var verifiedBlocks: Set<Int> = []
+    /// Metadata blocks whose checksum has already been verified: start → checked byte count.
+    var verifiedBlocks: [Int: Int] = [:]
 
     init(data: Data, source: String) {
         self.data = data.startIndex == 0 ? data : Data(data)
@@ -65,7 +65,7 @@ final class HDF5Reader {
     /// Verifies the Jenkins lookup3 checksum that follows the `count` bytes at `start`
     /// (HDF5's checksum for version-2 metadata), once per block.
     func verifyChecksum(at start: Int, count: Int, _ what: @autoclosure () -> String) throws {
-        guard !verifiedBlocks.contains(start) else { return }
+        guard verifiedBlocks[start] != count else { return }
         var c = try cursor(at: start, count: count + 4, what())
         c.position = start + count
         let stored = UInt32(try c.uint(4))
@@ -75,7 +75,7 @@ final class HDF5Reader {
         guard stored == computed else {
             throw invalid("\(what()): checksum mismatch (stored \(hex(Int(stored))), computed \(hex(Int(computed)))); the file is corrupted")
         }
-        verifiedBlocks.insert(start)
+        verifiedBlocks[start] = count
     }
 }
 
