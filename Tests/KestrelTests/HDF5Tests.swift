@@ -8,6 +8,15 @@ import XCTest
 final class HDF5Tests: XCTestCase {
     static let fixtures = ["earliest", "latest", "chunk_indexes_v4", "keras3.weights", "keras2_legacy"]
 
+    /// The bytes of fixture `name` (stored gzipped: HDF5 files are mostly padding).
+    static func fixture(_ name: String) throws -> Data {
+        try Gzip.decompress(try IOFixtures.data("hdf5/\(name).h5.gz"), source: "\(name).h5.gz")
+    }
+
+    static func open(_ name: String) throws -> HDF5File {
+        try HDF5File(data: try fixture(name), source: "\(name).h5")
+    }
+
     private func expected(_ name: String) throws -> [String: [String: Any]] {
         let json = try JSONSerialization.jsonObject(with: try IOFixtures.data("hdf5/\(name).json"))
         return try XCTUnwrap(json as? [String: [String: Any]])
@@ -28,7 +37,7 @@ final class HDF5Tests: XCTestCase {
     }
 
     private func checkFixture(_ name: String) throws {
-        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/\(name).h5"))
+        let file = try Self.open(name)
         let doc = try expected(name)
         for (path, members) in try XCTUnwrap(doc["groups"] as? [String: [String: String]]) {
             let group = try file.group(at: path)
@@ -91,17 +100,17 @@ final class HDF5Tests: XCTestCase {
 
     func testEarliestFormatFileMatchesH5py() throws {
         try checkFixture("earliest")
-        XCTAssertEqual(try HDF5File(contentsOf: IOFixtures.url("hdf5/earliest.h5")).superblockVersion, 0)
+        XCTAssertEqual(try Self.open("earliest").superblockVersion, 0)
     }
 
     func testLatestFormatFileMatchesH5py() throws {
         try checkFixture("latest")
-        XCTAssertEqual(try HDF5File(contentsOf: IOFixtures.url("hdf5/latest.h5")).superblockVersion, 3)
+        XCTAssertEqual(try Self.open("latest").superblockVersion, 3)
     }
 
     func testKeras3WeightsFile() throws {
         try checkFixture("keras3.weights")
-        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/keras3.weights.h5"))
+        let file = try Self.open("keras3.weights")
         guard case let .dataset(kernel) = try file.object(at: "layers/dense/vars/0") else { return XCTFail("kernel is not a dataset") }
         XCTAssertEqual(kernel.shape, [3, 4])
         XCTAssertEqual(kernel.elementType, .float(bytes: 4, bigEndian: false))
@@ -110,7 +119,8 @@ final class HDF5Tests: XCTestCase {
 
     func testKeras2LegacyModelFile() throws {
         try checkFixture("keras2_legacy")
-        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/keras2_legacy.h5"))
+        let file = try Self.open("keras2_legacy")
+        XCTAssertEqual(file.superblockVersion, 0)
         let config = try XCTUnwrap(file.root.attributes["model_config"]?.stringValues?.first)
         let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any])
         XCTAssertEqual(parsed["class_name"] as? String, "Sequential")
@@ -121,7 +131,14 @@ final class HDF5Tests: XCTestCase {
     }
 
     func testLinksAndLookupErrors() throws {
-        let file = try HDF5File(contentsOf: IOFixtures.url("hdf5/latest.h5"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-hdf5-\(UUID().uuidString).h5")
+        try Self.fixture("latest").write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let file = try HDF5File(contentsOf: url)
+        XCTAssertEqual(file.source, url.lastPathComponent)
+        assertThrowsKestrel(.invalidFile, ["hdf5: cannot read", "missing.h5"]) {
+            _ = try HDF5File(contentsOf: url.deletingLastPathComponent().appendingPathComponent("missing.h5"))
+        }
         assertThrowsKestrel(.unsupported, ["/soft", "soft link to /f32"]) { _ = try file.object(at: "soft") }
         assertThrowsKestrel(.unsupported, ["/external", "external link", "other.h5"]) { _ = try file.object(at: "external") }
         assertThrowsKestrel(.invalidArgument, ["no member named nope"]) { _ = try file.object(at: "layers/nope") }
@@ -139,14 +156,41 @@ final class HDF5Tests: XCTestCase {
 
     func testMalformedFilesNameTheProblem() throws {
         assertThrowsKestrel(.invalidFile, ["x.h5", "no HDF5 superblock"]) { _ = try HDF5File(data: Data("not hdf5".utf8), source: "x.h5") }
-        var bytes = [UInt8](try IOFixtures.data("hdf5/latest.h5"))
-        // The first object header (the root group) follows the 48-byte version-3 superblock.
-        XCTAssertEqual(Array(bytes[48..<52]), Array("OHDR".utf8))
-        bytes[60] ^= 0x01
-        assertThrowsKestrel(.invalidFile, ["object header at 0x30", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
-        bytes = [UInt8](try IOFixtures.data("hdf5/latest.h5"))
-        bytes[20] ^= 0x01
-        assertThrowsKestrel(.invalidFile, ["superblock at 0x0", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
+        var bytes = [UInt8](try Self.fixture("latest"))
+        // A 512-byte user block, the 48-byte version-3 superblock, then the root group's header.
+        XCTAssertEqual(Array(bytes[560..<564]), Array("OHDR".utf8))
+        bytes[572] ^= 0x01
+        assertThrowsKestrel(.invalidFile, ["object header at 0x230", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
+        bytes = [UInt8](try Self.fixture("latest"))
+        bytes[532] ^= 0x01
+        assertThrowsKestrel(.invalidFile, ["superblock at 0x200", "checksum mismatch"]) { _ = try HDF5File(data: Data(bytes)) }
+    }
+
+    func testAbsurdSizesAreRejectedBeforeAllocating() throws {
+        func u32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        let original = [UInt8](try Self.fixture("earliest"))
+        // earliest.h5 has version-1 headers (no checksums) and 4-byte lengths. f32's dataspace
+        // message: version 1, rank 2, maximum dimensions present; dims (3, 4), maximum (3, 4).
+        var bytes = original
+        let space = try XCTUnwrap(bytes.firstRange(of: [1, 2, 1, 0, 0, 0, 0, 0] + u32(3) + u32(4) + u32(3) + u32(4)))
+        bytes.replaceSubrange((space.lowerBound + 8)..<(space.lowerBound + 12), with: u32(1 << 30))
+        bytes.replaceSubrange((space.lowerBound + 16)..<(space.lowerBound + 20), with: u32(1 << 30))
+        let f32 = try HDF5File(data: Data(bytes)).dataset(at: "f32")
+        XCTAssertEqual(f32.shape, [1 << 30, 4])
+        assertThrowsKestrel(.unsupported, ["/f32", "17179869184 bytes of data is more than"]) { _ = try f32.readTensor() }
+        // A version-3 chunked layout (version 3, class 2, 3 dimensions, a 4-byte B-tree address)
+        // whose (2, 3) chunks of 4-byte elements become 65536 × 65536: 16 GiB per chunk.
+        bytes = original
+        let chunkDims = u32(2) + u32(3) + u32(4)
+        let layout = try XCTUnwrap(bytes.indices.first { i in
+            i >= 7 && bytes[(i - 7)..<(i - 4)].elementsEqual([3, 2, 3]) && bytes[i...].starts(with: chunkDims)
+        })
+        bytes.replaceSubrange(layout..<(layout + 8), with: u32(1 << 16) + u32(1 << 16))
+        let file = try HDF5File(data: Data(bytes))
+        let damaged = try XCTUnwrap(["chunked", "shuffle_gzip_fletcher"].first { name in
+            (try? file.dataset(at: name).readTensor()) == nil
+        })
+        assertThrowsKestrel(.invalidFile, ["/\(damaged)", "exceeds HDF5's 4 GiB chunk limit"]) { _ = try file.dataset(at: damaged).readTensor() }
     }
 
     // MARK: robustness
@@ -207,7 +251,7 @@ final class HDF5Tests: XCTestCase {
 
     func testTruncatedFilesThrowOrReadIntactData() throws {
         for name in Self.fixtures {
-            let data = try IOFixtures.data("hdf5/\(name).h5")
+            let data = try Self.fixture(name)
             let intact = try Self.exercise(data)
             let damaged = intact.filter { $0.value.contains("error") && !$0.value.hasSuffix("error unsupported") }
             XCTAssertTrue(damaged.isEmpty, "\(name): \(damaged)")
@@ -226,7 +270,7 @@ final class HDF5Tests: XCTestCase {
     func testRandomMutationsThrowKestrelErrors() throws {
         var generator = RandomGenerator(seed: 5150)
         for name in Self.fixtures {
-            let data = try IOFixtures.data("hdf5/\(name).h5")
+            let data = try Self.fixture(name)
             for i in 0..<600 { _ = Self.survives(IOFixtures.mutate(data, &generator), "\(name) mutation \(i)") }
         }
     }
@@ -239,7 +283,7 @@ final class HDF5Tests: XCTestCase {
         try XCTSkipUnless(seconds > 0, "set KESTREL_FUZZ_SECONDS to run the fuzz loop")
         let seed = UInt64(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SEED"] ?? "") ?? 1
         var generator = RandomGenerator(seed: seed)
-        let corpus = try Self.fixtures.map { try IOFixtures.data("hdf5/\($0).h5") }
+        let corpus = try Self.fixtures.map(Self.fixture)
         let deadline = Date().addingTimeInterval(seconds)
         var executions = 0, opened = 0
         while Date() < deadline {

@@ -2,7 +2,9 @@ import Foundation
 
 /// The value of an HDF5 attribute: a scalar dataspace gives the singular case, a simple
 /// dataspace the plural one (flattened in row-major order, even with one element). Keras
-/// keeps configuration JSON, layer names and weight names in such attributes.
+/// keeps configuration JSON, layer names and weight names in such attributes. Integers of
+/// every width read as Int (unsigned 64-bit values above Int.max wrap); floating-point
+/// values of every width as Double.
 public enum HDF5Value: Equatable, CustomStringConvertible {
     case integer(Int)
     case integers([Int])

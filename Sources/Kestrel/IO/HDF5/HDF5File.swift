@@ -4,7 +4,8 @@ import Foundation
 /// `model.weights.h5` inside a Keras 3 `.keras` archive and legacy Keras 2 `.h5` models.
 /// Groups, datasets and attributes are parsed on demand from the file's bytes; every
 /// offset is bounds-checked, so a damaged file throws `KestrelError(.invalidFile, …)` and a
-/// feature Kestrel does not read throws `.unsupported` naming it.
+/// feature Kestrel does not read throws `.unsupported` naming it. Reading fills internal
+/// caches, so use a file (and its groups and datasets) from one thread at a time.
 public final class HDF5File {
     /// The file name (or the caller's label for in-memory data), used in error messages.
     public let source: String
@@ -76,6 +77,7 @@ public enum HDF5Object {
 /// One member of a group: its name and what it is, so a caller can list a group without
 /// opening every member. Soft and external links are reported but not followed.
 public struct HDF5Link: Equatable {
+    /// What a link leads to.
     public enum Kind: Equatable {
         case group
         case dataset

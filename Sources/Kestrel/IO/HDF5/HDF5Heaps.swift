@@ -45,12 +45,15 @@ enum HDF5GlobalHeap {
             try c.skip(3, "reserved")
             let size = try c.length("collection size")
             var body = try reader.cursor(at: address, count: size, what)
-            try body.skip(8 + reader.lengthSize, "collection header")
+            // The collection header and each object header are padded to 8 bytes.
+            let headerSize = (8 + reader.lengthSize + 7) / 8 * 8
+            try body.skip(headerSize, "collection header")
             var objects: [Int: Range<Int>] = [:]
-            while body.remaining >= 8 + reader.lengthSize {
+            while body.remaining >= headerSize {
                 let objectIndex = try body.u16("object index")
                 try body.skip(6, "reference count")
                 let objectSize = try body.length("object size")
+                try body.skip(headerSize - 8 - reader.lengthSize, "object header padding")
                 if objectIndex == 0 { break }  // free space: the rest of the collection
                 objects[objectIndex] = try body.range(objectSize, "heap object \(objectIndex)")
                 try body.skip(min(body.remaining, (8 - objectSize % 8) % 8), "object padding")

@@ -7,18 +7,30 @@
 HDF5 2.x writes version-5 data layout messages under libver "latest", HDF5 1.14 version 4;
 the chunk indexes are written by both so the reader is tested on both encodings.
 
-Each fixture X.h5 has an X.json next to it: for every dataset its shape, element type and
-flattened values, for every group its sorted member names and kinds, and for every object
-its attributes, so the Swift tests compare everything the reader returns with what was written.
+Each fixture is stored gzipped as X.h5.gz (HDF5 files are mostly padding; the tests gunzip
+them) with an X.json next to it: for every dataset its shape, element type and flattened
+values, for every group its sorted member names and kinds, and for every object its
+attributes, so the Swift tests compare everything the reader returns with what was written.
 """
+import atexit
+import gzip
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 import h5py
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, WORK, True)
+
+
+def h5_path(name):
+    """Where fixture `name` is written before it is described and gzipped."""
+    return os.path.join(WORK, name + ".h5")
 
 
 def describe(f):
@@ -185,20 +197,35 @@ def chunk_indexes(f, paged):
 
 
 def write_expected(name):
-    with h5py.File(os.path.join(HERE, name + ".h5"), "r") as f:
+    """Writes name.json from the h5py view of the file, and name.h5.gz."""
+    with h5py.File(h5_path(name), "r") as f:
         doc = describe(f)
     with open(os.path.join(HERE, name + ".json"), "w") as out:
         json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
+    with open(h5_path(name), "rb") as src, open(os.path.join(HERE, name + ".h5.gz"), "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as out:
+            out.write(src.read())
 
 
 def write_h5py_fixtures():
     assert h5py.version.hdf5_version_tuple[0] >= 2, "earliest.h5 and latest.h5 are written with HDF5 2.x"
-    for libver in ["earliest", "latest"]:
-        with h5py.File(os.path.join(HERE, libver + ".h5"), "w", libver=libver, meta_block_size=512) as f:
-            common_content(f)
-            if libver == "latest":
-                chunk_indexes(f, paged=False)
-        write_expected(libver)
+    # earliest.h5: 4-byte addresses and lengths; 70 chunks overflow a chunk B-tree leaf
+    # (64 entries), so that B-tree has two levels.
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_sizes(4, 4)
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(h5py.h5f.LIBVER_EARLIEST, h5py.h5f.LIBVER_LATEST)
+    fapl.set_meta_block_size(512)
+    fid = h5py.h5f.create(h5_path("earliest").encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)
+    with h5py.File(fid) as f:
+        common_content(f)
+        f.create_dataset("many_chunks", data=np.arange(70, dtype="u1"), chunks=(1,))
+    write_expected("earliest")
+    # latest.h5: superblock 3 after a 512-byte user block.
+    with h5py.File(h5_path("latest"), "w", libver="latest", meta_block_size=512, userblock_size=512) as f:
+        common_content(f)
+        chunk_indexes(f, paged=False)
+    write_expected("latest")
 
 
 def write_keras_fixtures():
@@ -215,13 +242,13 @@ def write_keras_fixtures():
     with tempfile.TemporaryDirectory() as tmp:
         archive = os.path.join(tmp, "tiny.keras")
         model.save(archive)
-        with zipfile.ZipFile(archive) as z, open(os.path.join(HERE, "keras3.weights.h5"), "wb") as out:
+        with zipfile.ZipFile(archive) as z, open(h5_path("keras3.weights"), "wb") as out:
             out.write(z.read("model.weights.h5"))
-    keras.saving.save_model(model, os.path.join(HERE, "keras2_legacy.h5"))
+    keras.saving.save_model(model, h5_path("keras2_legacy"))
     for name in ["keras3.weights", "keras2_legacy"]:
         write_expected(name)
     assert h5py.version.hdf5_version_tuple[:2] == (1, 14), "chunk_indexes_v4.h5 is written with HDF5 1.14"
-    with h5py.File(os.path.join(HERE, "chunk_indexes_v4.h5"), "w", libver="latest", meta_block_size=512) as f:
+    with h5py.File(h5_path("chunk_indexes_v4"), "w", libver="latest", meta_block_size=512) as f:
         chunk_indexes(f, paged=True)
     write_expected("chunk_indexes_v4")
 
