@@ -137,12 +137,10 @@ extension Model {
         try collect(call["args"] ?? [])
         let kwargs = call["kwargs"] as? [String: Any] ?? [:]
         for (name, value) in kwargs {
-            switch name {
-            case "initial_state": try collect(value)
-            case "training", "mask" where value is NSNull: continue
-            default:
-                if value is NSNull { continue }
-                throw KestrelError(.unsupported, "model config: layer \(layer) is called with argument \(name), which Kestrel does not support")
+            if name == "initial_state" {
+                try collect(value)
+            } else if !(value is NSNull) && !(name == "training" && value as? Bool == false) {
+                throw KestrelError(.unsupported, "model config: layer \(layer) is called with argument \(name) = \(value), which Kestrel does not support")
             }
         }
         return found
