@@ -11,9 +11,15 @@ extension RecurrentRun {
         // GRU reset-after keeps the recurrent-side cotangent separately: (T, N, 3U).
         let recurrentSide: [FloatBuffer?] = directions.map { _ in spec.kind == .gru(resetAfter: true) ? FloatBuffer(t * n * g) : nil }
         let scratch = (0..<(directions.count * chunks)).map { _ in FloatBuffer(5 * n * u, zeroed: true) }
+        // Recurrent kernels transposed once, (G, U), so each step's dZ · Uᵀ reads B in place.
+        let transposed = directions.map { dir -> FloatBuffer in
+            let wt = FloatBuffer(g * u), w = dir.recurrentKernel.storage.pointer
+            for i in 0..<u { for j in 0..<g { wt.p[j * u + i] = w[i * g + j] } }
+            return wt
+        }
         Parallel.forEach(directions.count * chunks) { unit in
             let d = unit / chunks
-            backwardRows(direction: d, rows: rows(chunk: unit % chunks, of: chunks), gradient: gp,
+            backwardRows(direction: d, rows: rows(chunk: unit % chunks, of: chunks), gradient: gp, recurrentT: transposed[d].p,
                          stateGrads: stateGrads[d].map(\.p), recurrentSide: recurrentSide[d]?.p, scratch: scratch[unit].p)
         }
         var grads: [Tensor?] = []
@@ -28,13 +34,12 @@ extension RecurrentRun {
 
     /// Reverse recurrence of one direction over a block of batch rows; leaves dZ in the
     /// trace's gate buffer and the initial-state cotangents in `stateGrads`.
-    func backwardRows(direction d: Int, rows: Range<Int>, gradient: UnsafePointer<Float>,
+    func backwardRows(direction d: Int, rows: Range<Int>, gradient: UnsafePointer<Float>, recurrentT wt: UnsafePointer<Float>,
                       stateGrads: [UnsafeMutablePointer<Float>], recurrentSide: UnsafeMutablePointer<Float>?,
                       scratch: UnsafeMutablePointer<Float>) {
         let (n, t, u, g) = (self.n, self.t, self.u, self.g)
         let dir = directions[d], tr = traces[d]
         let act = spec.activation, rec = spec.recurrentActivation
-        let wr = dir.recurrentKernel.storage.pointer
         let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
         let mk: UnsafePointer<Float>? = mask.map { UnsafePointer($0.storage.pointer) }
         let n0 = rows.lowerBound, m = rows.count
@@ -75,8 +80,8 @@ extension RecurrentRun {
                     let dhr = dh + (row - n0) * u, h = hn + row * u
                     for j in 0..<u { zr[j] = dhr[j] * act.derivative(h[j]) }
                 }
-                Gemm.sgemm(transA: false, transB: true, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wr, ldb: g, beta: 0, c: dhNext, ldc: u)
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
+                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
             case .lstm:
                 let cp = tr.c!.p + step * n * u
                 for row in rows {
@@ -95,8 +100,8 @@ extension RecurrentRun {
                         dcr[j] = dcj * fg
                     }
                 }
-                Gemm.sgemm(transA: false, transB: true, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wr, ldb: g, beta: 0, c: dhNext, ldc: u)
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
+                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
             case .gru(resetAfter: true):
                 let drs = recurrentSide! + step * n * g
                 for row in rows {
@@ -118,8 +123,8 @@ extension RecurrentRun {
                         direct[j] = dhj * z
                     }
                 }
-                Gemm.sgemm(transA: false, transB: true, m: m, n: u, k: g, alpha: 1, a: drs + n0 * g, lda: g,
-                           b: wr, ldb: g, beta: 1, c: dhNext, ldc: u)
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: drs + n0 * g, lda: g,
+                           b: wt, ldb: u, beta: 1, c: dhNext, ldc: u)
             case .gru(resetAfter: false):
                 for row in rows {
                     let zr = zs + row * g
@@ -134,8 +139,8 @@ extension RecurrentRun {
                     }
                 }
                 // d(r ⊙ h) = dn · U_hᵀ, then the reset gate and the h it multiplied.
-                Gemm.sgemm(transA: false, transB: true, m: m, n: u, k: u, alpha: 1, a: zs + n0 * g + 2 * u, lda: g,
-                           b: wr + 2 * u, ldb: g, beta: 0, c: tmp, ldc: u)
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: zs + n0 * g + 2 * u, lda: g,
+                           b: wt + 2 * u * u, ldb: u, beta: 0, c: tmp, ldc: u)
                 for row in rows where !isMasked(mk, row: row, time: time) {
                     let r = row - n0
                     let zr = zs + row * g, hi = hin + row * u, drh = tmp + r * u, direct = dhNext + r * u
@@ -145,8 +150,8 @@ extension RecurrentRun {
                         direct[j] += drh[j] * rg
                     }
                 }
-                Gemm.sgemm(transA: false, transB: true, m: m, n: u, k: 2 * u, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wr, ldb: g, beta: 1, c: dhNext, ldc: u)
+                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: 2 * u, alpha: 1, a: zs + n0 * g, lda: g,
+                           b: wt, ldb: u, beta: 1, c: dhNext, ldc: u)
             }
             // dh now refers to the step's (possibly dropped-out) input h; masked rows carry dh over.
             for row in rows {
