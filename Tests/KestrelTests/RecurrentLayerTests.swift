@@ -113,4 +113,21 @@ final class RecurrentLayerTests: XCTestCase {
             XCTAssertEqual(NSDictionary(dictionary: copy.kerasConfig), NSDictionary(dictionary: layer.kerasConfig), "\(layer.name)")
         }
     }
+
+    func testRecurrentModelSavesAndLoads() throws {
+        let model = Sequential {
+            Input(shape: [4])
+            Embedding(inputDim: 9, outputDim: 4, maskZero: true)
+            Bidirectional(LSTM(5, returnSequences: true), mergeMode: .sum)
+            TimeDistributed(Dense(3))
+        }
+        let ids = Tensor(shape: [2, 4], scalars: [1, 2, 3, 0, 4, 5, 6, 7])
+        let y = try model(ids)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-rnn-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let loaded = try Model.load(from: url)
+        XCTAssertEqual(loaded.weights.map(\.shape), model.weights.map(\.shape))
+        XCTAssertEqual(try loaded(ids), y)
+    }
 }

@@ -45,7 +45,7 @@ enum RecurrentReference {
                 }
                 let z = sigmoid(block(xz, 0) + block(hz, 0)), r = sigmoid(block(xz, 1) + block(hz, 1))
                 let cand = tanh(block(xz, 2) + r * block(hz, 2))
-                hNew = z * hin + (1 - z) * cand
+                hNew = z * h + (1 - z) * cand
             case .gru(resetAfter: false):
                 var xz = matmul(xt, o.kernel)
                 if let b = o.bias { xz = xz + b }
@@ -53,7 +53,7 @@ enum RecurrentReference {
                 let z = sigmoid(block(xz, 0) + matmul(hin, wr.sliced(alongAxis: 1, 0..<u)))
                 let r = sigmoid(block(xz, 1) + matmul(hin, wr.sliced(alongAxis: 1, u..<(2 * u))))
                 let cand = tanh(block(xz, 2) + matmul(r * hin, wr.sliced(alongAxis: 1, (2 * u)..<(3 * u))))
-                hNew = z * hin + (1 - z) * cand
+                hNew = z * h + (1 - z) * cand
             }
             var y = hNew
             if let mask = o.mask {

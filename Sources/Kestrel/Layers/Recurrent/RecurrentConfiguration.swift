@@ -17,6 +17,9 @@ public struct RecurrentConfiguration {
     public var unitForgetBias = true
     /// GRU only: the Keras 3 default `reset_after` variant with a (2, 3U) bias.
     public var resetAfter = true
+    /// Training-only dropout of the inputs and of h before the recurrent product. Each is one
+    /// mask per sequence, shared by all time steps (variational dropout) and, unlike Keras's
+    /// per-gate masks, by all gates, so the cell stays a single GEMM per step.
     public var dropout: Float = 0
     public var recurrentDropout: Float = 0
     public var kernelInitializer: Initializer = GlorotUniform()

@@ -45,7 +45,8 @@ extension RecurrentRun {
         let n0 = rows.lowerBound, m = rows.count
         let rowStride = (t + s) * u
         let gD = gradient + d * n * rowStride
-        // Per-row cotangents of h, c, the carried output, the next dh, and a GEMM result.
+        // Per-row cotangents of h, c (GRU: the direct z ⊙ h term), the carried output, the
+        // next dh, and a GEMM result.
         var dh = scratch, dhNext = scratch + n * u
         let dc = scratch + 2 * n * u, dyCarry = scratch + 3 * n * u, tmp = scratch + 4 * n * u
         for row in rows {
@@ -112,11 +113,11 @@ extension RecurrentRun {
                         continue
                     }
                     let r = row - n0
-                    let dhr = dh + r * u, rh = aux! + row * u, hi = hin + row * u, direct = dhNext + r * u
+                    let dhr = dh + r * u, rh = aux! + row * u, h0 = hp + row * u, direct = dc + r * u
                     for j in 0..<u {
                         let z = zr[j], rg = zr[u + j], cand = zr[2 * u + j], dhj = dhr[j]
                         let dn = dhj * (1 - z) * act.derivative(cand)
-                        let dz = dhj * (hi[j] - cand) * rec.derivative(z)
+                        let dz = dhj * (h0[j] - cand) * rec.derivative(z)
                         let dr = dn * rh[j] * rec.derivative(rg)
                         zr[j] = dz; zr[u + j] = dr; zr[2 * u + j] = dn
                         dd[j] = dz; dd[u + j] = dr; dd[2 * u + j] = dn * rg
@@ -124,17 +125,17 @@ extension RecurrentRun {
                     }
                 }
                 Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: drs + n0 * g, lda: g,
-                           b: wt, ldb: u, beta: 1, c: dhNext, ldc: u)
+                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
             case .gru(resetAfter: false):
                 for row in rows {
                     let zr = zs + row * g
                     if isMasked(mk, row: row, time: time) { zr.update(repeating: 0, count: g); continue }
                     let r = row - n0
-                    let dhr = dh + r * u, hi = hin + row * u, direct = dhNext + r * u
+                    let dhr = dh + r * u, h0 = hp + row * u, direct = dc + r * u
                     for j in 0..<u {
                         let z = zr[j], cand = zr[2 * u + j], dhj = dhr[j]
                         zr[2 * u + j] = dhj * (1 - z) * act.derivative(cand)
-                        zr[j] = dhj * (hi[j] - cand) * rec.derivative(z)
+                        zr[j] = dhj * (h0[j] - cand) * rec.derivative(z)
                         direct[j] = dhj * z
                     }
                 }
@@ -143,25 +144,33 @@ extension RecurrentRun {
                            b: wt + 2 * u * u, ldb: u, beta: 0, c: tmp, ldc: u)
                 for row in rows where !isMasked(mk, row: row, time: time) {
                     let r = row - n0
-                    let zr = zs + row * g, hi = hin + row * u, drh = tmp + r * u, direct = dhNext + r * u
+                    let zr = zs + row * g, hi = hin + row * u, drh = tmp + r * u, next = dhNext + r * u
                     for j in 0..<u {
                         let rg = zr[u + j]
                         zr[u + j] = drh[j] * hi[j] * rec.derivative(rg)
-                        direct[j] += drh[j] * rg
+                        next[j] = drh[j] * rg
                     }
                 }
                 Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: 2 * u, alpha: 1, a: zs + n0 * g, lda: g,
                            b: wt, ldb: u, beta: 1, c: dhNext, ldc: u)
             }
-            // dh now refers to the step's (possibly dropped-out) input h; masked rows carry dh over.
+            // dhNext holds the cotangent of the recurrent product's (dropped-out) input h; the
+            // GRU's z ⊙ h term uses h itself. Masked rows carry dh over unchanged.
+            let gru = spec.kind != .lstm && spec.kind != .simple
             for row in rows {
                 let r = row - n0
                 let next = dhNext + r * u
                 if isMasked(mk, row: row, time: time) {
                     next.update(from: dh + r * u, count: u)
-                } else if let rm {
+                    continue
+                }
+                if let rm {
                     let mr = rm + row * u
                     for j in 0..<u { next[j] *= mr[j] }
+                }
+                if gru {
+                    let direct = dc + r * u
+                    for j in 0..<u { next[j] += direct[j] }
                 }
             }
             swap(&dh, &dhNext)

@@ -130,8 +130,8 @@ final class RecurrentRun {
                         zr[2 * u + j] += zr[u + j] * rh[j]
                     }
                     act.apply(zr + 2 * u, zr + 2 * u, u)
-                    let h = hn + row * u, hi = hin + row * u
-                    for j in 0..<u { h[j] = zr[j] * hi[j] + (1 - zr[j]) * zr[2 * u + j] }
+                    let h = hn + row * u, h0 = hp + row * u
+                    for j in 0..<u { h[j] = zr[j] * h0[j] + (1 - zr[j]) * zr[2 * u + j] }
                 }
             case .gru(resetAfter: false):
                 Gemm.sgemm(transA: false, transB: false, m: m, n: 2 * u, k: u, alpha: 1, a: hin + n0 * u, lda: u,
@@ -149,8 +149,8 @@ final class RecurrentRun {
                     let zr = zs + row * g
                     if let b { for j in 0..<u { zr[2 * u + j] += b[2 * u + j] } }
                     act.apply(zr + 2 * u, zr + 2 * u, u)
-                    let h = hn + row * u, hi = hin + row * u
-                    for j in 0..<u { h[j] = zr[j] * hi[j] + (1 - zr[j]) * zr[2 * u + j] }
+                    let h = hn + row * u, h0 = hp + row * u
+                    for j in 0..<u { h[j] = zr[j] * h0[j] + (1 - zr[j]) * zr[2 * u + j] }
                 }
             }
             // Masked steps keep the state; outputs follow Keras's zero_output_for_mask.
