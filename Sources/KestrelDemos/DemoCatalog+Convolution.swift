@@ -1,4 +1,15 @@
-/// The convolutional demos (cnn-mnist, cnn-fashion, autoencoder).
+/// The convolutional demos (cnn-mnist, cnn-fashion, autoencoder), best first.
 extension DemoCatalog {
-    static let convolutionDemos: [Demo] = []
+    static let convolutionDemos: [Demo] = [
+        ("cnn-mnist", { report(try ConvolutionDemos.mnist(), metric: "test_accuracy") }),
+        ("cnn-fashion", { report(try ConvolutionDemos.fashion(), metric: "test_accuracy") }),
+        ("autoencoder", { report(try ConvolutionDemos.autoencoder(), metric: "test_mse") }),
+    ]
+
+    /// Prints which data was used and where the picture went; returns the closing line.
+    static func report(_ outcome: ConvolutionDemos.Outcome, metric: String) -> String {
+        print("data: \(outcome.dataset)")
+        if let image = outcome.image { print("image: \(image.path)") }
+        return "\(metric)=\(format(outcome.score))"
+    }
 }

@@ -20,4 +20,28 @@ void kst_im2col_nhwc(const float *x, const kst_conv_geom *g, int64_t p0, int64_t
 /// (padding cells are skipped). dx is the whole batch, (N, H, W, C).
 void kst_col2im_nhwc(const float *col, const kst_conv_geom *g, int64_t p0, int64_t p1, float *dx);
 
+/// Direct convolution (no im2col) for samples n0 ..< n1: y[n, oy, ox, o] = bias[o] +
+/// Σ x[n, iy, ix, c]·w[ky, kx, c, o], with max(·, 0) when relu != 0. w is (KH, KW, C, cout);
+/// bias may be NULL. Each sample is first copied into a zero-padded buffer so the inner
+/// loops have no bounds checks; the kernel is vectorised over output channels (8 per AVX2
+/// register; the weights are re-laid out with cout rounded up to 8) with a register block
+/// of output pixels. `scratch` holds kst_conv_direct_scratch(g, cout) floats. Needs AVX2+FMA.
+void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int relu, float *y,
+                          const kst_conv_geom *g, int64_t cout, int64_t n0, int64_t n1, float *scratch);
+int64_t kst_conv_direct_scratch(const kst_conv_geom *g, int64_t cout);
+/// out[i] = y[i] > 0 ? g[i] : 0 — the cotangent through a ReLU, given its output y.
+void kst_relu_mask(const float *y, const float *g, float *out, int64_t n);
+
+/// acc[j] += Σ_r m[r*cols + j]: column sums of a rows x cols matrix (bias gradients).
+void kst_add_columns(const float *m, int64_t rows, int64_t cols, float *acc);
+
+/// Max pooling of samples n0 ..< n1 (window KH x KW, strides, padding PT/PL; padded cells
+/// never win), NHWC, vectorised over channels.
+void kst_maxpool_forward(const float *x, float *y, const kst_conv_geom *g, int64_t n0, int64_t n1);
+
+/// Its gradient for samples n0 ..< n1: each window's cotangent goes to the first cell equal
+/// to the window's maximum y. dx is overwritten.
+void kst_maxpool_backward(const float *x, const float *y, const float *gy, float *dx, const kst_conv_geom *g,
+                          int64_t n0, int64_t n1);
+
 #endif

@@ -9,8 +9,9 @@ import CKestrelKernels
 ///
 /// Kernel layout (kh, kw, cin, cout) = a (kh·kw·cin) × cout matrix.
 enum ConvolutionKernels {
-    /// Floats of im2col data per chunk (128 KiB).
-    static let chunkFloats = 32 * 1024
+    /// Floats of im2col data per chunk (512 KiB: half the L2, so the GEMM's depth per call
+    /// stays in the hundreds).
+    static let chunkFloats = 128 * 1024
 
     static func cGeometry(_ g: ConvolutionGeometry) -> kst_conv_geom {
         kst_conv_geom(H: Int64(g.height), W: Int64(g.width), C: Int64(g.inChannels), KH: Int64(g.kernelHeight),
@@ -39,6 +40,10 @@ enum ConvolutionKernels {
             return
         }
         var cg = cGeometry(g)
+        if prefersDirect(g, outChannels: cout) {
+            direct(x: x, w: w, bias: bias, relu: relu, y: y, geometry: &cg, outChannels: cout, batch: g.batch)
+            return
+        }
         let chunk = forwardChunk(k, total: total)
         let chunks = (total + chunk - 1) / chunk
         Parallel.forEach(chunks) { c in
@@ -49,6 +54,47 @@ enum ConvolutionKernels {
                            b: w, ldb: cout, beta: 0, c: y + p0 * cout, ldc: cout)
             }
             epilogue(y + p0 * cout, rows: p1 - p0, cout: cout, bias: bias, relu: relu)
+        }
+    }
+
+    /// The direct NHWC kernel wins over im2col + GEMM when the GEMM would be thin: few
+    /// output channels (the 12×32 GEMM tile is mostly padding) or a short im2col row
+    /// (k = window × input channels), where im2col's copy costs as much as the products.
+    static func prefersDirect(_ g: ConvolutionGeometry, outChannels cout: Int) -> Bool {
+        CPUFeatures.activeISA != .portable && (cout < 32 || g.taps * g.inChannels < 64)
+    }
+
+    /// Runs the direct kernel over the batch, in parallel blocks of whole samples (each
+    /// block pads its samples into its own scratch buffer).
+    static func direct(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+                       y: UnsafeMutablePointer<Float>, geometry cg: inout kst_conv_geom, outChannels cout: Int, batch: Int) {
+        let geometry = cg
+        let scratch = Int(kst_conv_direct_scratch(&cg, Int64(cout)))
+        let blocks = Swift.min(batch, 4 * Threading.threadCount)
+        Parallel.forEach(blocks) { b in
+            var local = geometry
+            let n0 = batch * b / blocks, n1 = batch * (b + 1) / blocks
+            ScratchPool.with(scratch) { buffer in
+                kst_conv_direct_avx2(x, w, bias, relu ? 1 : 0, y, &local, Int64(cout), Int64(n0), Int64(n1), buffer)
+            }
+        }
+    }
+
+    /// dx of a stride-1 convolution: the direct convolution of g (cout channels) with the
+    /// kernel flipped in space and with its channel axes swapped, padded by span − 1 − pad.
+    static func inputGradientDirect(g: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                                    geometry geo: ConvolutionGeometry, outChannels cout: Int) {
+        let cin = geo.inChannels, kh = geo.kernelHeight, kw = geo.kernelWidth
+        ScratchPool.with(kh * kw * cin * cout) { flipped in
+            for ky in 0..<kh { for kx in 0..<kw { for c in 0..<cin { for o in 0..<cout {
+                flipped[(((kh - 1 - ky) * kw + (kw - 1 - kx)) * cout + o) * cin + c] = w[((ky * kw + kx) * cin + c) * cout + o]
+            }}}}
+            let padTop = (kh - 1) * geo.dilationY - geo.padTop, padLeft = (kw - 1) * geo.dilationX - geo.padLeft
+            precondition(padTop >= 0 && padLeft >= 0, "conv backward: padding larger than the window")
+            var cg = kst_conv_geom(H: Int64(geo.outHeight), W: Int64(geo.outWidth), C: Int64(cout), KH: Int64(kh), KW: Int64(kw),
+                                   SY: 1, SX: 1, DY: Int64(geo.dilationY), DX: Int64(geo.dilationX),
+                                   PT: Int64(padTop), PL: Int64(padLeft), OH: Int64(geo.height), OW: Int64(geo.width))
+            direct(x: g, w: flipped, bias: nil, relu: false, y: dx, geometry: &cg, outChannels: cin, batch: geo.batch)
         }
     }
 
@@ -87,6 +133,34 @@ enum ConvolutionKernels {
             if let db { db.initialize(repeating: 0, count: cout) }
             return
         }
+        let total = geo.batch * plane
+        // The cotangent masked by the fused ReLU, once for the whole batch.
+        let maskedBuffer = reluOutput != nil ? ScratchPool.take(total * cout) : nil
+        defer { if let maskedBuffer { ScratchPool.give(maskedBuffer) } }
+        var gEff = g
+        if let reluOutput, let maskedBuffer {
+            let m = maskedBuffer.pointer
+            let step = 1 << 14
+            Parallel.forEach((total * cout + step - 1) / step) { b in
+                let lo = b * step
+                kst_relu_mask(reluOutput + lo, g + lo, m + lo, Int64(Swift.min(step, total * cout - lo)))
+            }
+            gEff = UnsafePointer(m)
+        }
+        let gAll = gEff
+        // Stride 1: the input gradient is a direct convolution of g with the flipped kernel.
+        var dxPending = dx
+        if let dxp = dx, geo.strideY == 1, geo.strideX == 1, prefersDirect(geo, outChannels: cout) {
+            inputGradientDirect(g: gAll, w: w, dx: dxp, geometry: geo, outChannels: cout)
+            dxPending = nil
+        }
+        guard wantWeights || dxPending != nil else { return }
+        // dW as colᵀ·g (k × cout) or, when cout is thin, gᵀ·col (cout × k): whichever wastes
+        // less of the 12×32 GEMM tile.
+        func waste(_ m: Int, _ n: Int) -> Double {
+            Double((m + 11) / 12 * 12) / Double(m) * Double((n + 31) / 32 * 32) / Double(n)
+        }
+        let transposedDW = waste(cout, k) < waste(k, cout)
         // Chunks of whole samples: col2im of different chunks touches disjoint inputs.
         let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
                                                      (geo.batch + Threading.threadCount - 1) / Threading.threadCount))
@@ -103,18 +177,10 @@ enum ConvolutionKernels {
         WorkQueue.run(items: chunks, threads: workers) { worker, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
-            let needCol = !pointwise && (wantWeights || dx != nil)
-            let scratch = ScratchPool.take(rows * k + (reluOutput != nil ? rows * cout : 0))
+            let scratch = ScratchPool.take(rows * k)
             defer { ScratchPool.give(scratch) }
             let col = scratch.pointer
-            // The cotangent of this chunk, masked by the fused ReLU.
-            var gc = g + p0 * cout
-            if let reluOutput {
-                let masked = col + (needCol ? rows * k : 0)
-                let yc = reluOutput + p0 * cout
-                for i in 0..<rows * cout { masked[i] = yc[i] > 0 ? gc[i] : 0 }
-                gc = UnsafePointer(masked)
-            }
+            let gc = gAll + p0 * cout
             if wantWeights, let x {
                 let a: UnsafePointer<Float>
                 if pointwise {
@@ -127,19 +193,21 @@ enum ConvolutionKernels {
                 let first = !started[worker]
                 started[worker] = true
                 if dw != nil {
-                    Gemm.sgemm(transA: true, transB: false, m: k, n: cout, k: rows, alpha: 1, a: a, lda: k,
-                               b: gc, ldb: cout, beta: first ? 0 : 1, c: part, ldc: cout)
+                    if transposedDW {
+                        Gemm.sgemm(transA: true, transB: false, m: cout, n: k, k: rows, alpha: 1, a: gc, lda: cout,
+                                   b: a, ldb: k, beta: first ? 0 : 1, c: part, ldc: k)
+                    } else {
+                        Gemm.sgemm(transA: true, transB: false, m: k, n: cout, k: rows, alpha: 1, a: a, lda: k,
+                                   b: gc, ldb: cout, beta: first ? 0 : 1, c: part, ldc: cout)
+                    }
                 }
                 if db != nil {
                     let bp = part + k * cout
                     if first { bp.initialize(repeating: 0, count: cout) }
-                    for r in 0..<rows {
-                        let row = gc + r * cout
-                        for j in 0..<cout { bp[j] += row[j] }
-                    }
+                    kst_add_columns(gc, Int64(rows), Int64(cout), bp)
                 }
             }
-            if let dx {
+            if let dx = dxPending {
                 if pointwise {
                     Gemm.sgemm(transA: false, transB: true, m: rows, n: k, k: cout, alpha: 1, a: gc, lda: cout,
                                b: w, ldb: cout, beta: 0, c: dx + n0 * inPlane, ldc: k)
@@ -160,6 +228,13 @@ enum ConvolutionKernels {
             for wk in used.dropFirst() {
                 let p = base + wk * partialSize
                 for i in 0..<k * cout { dw[i] += p[i] }
+            }
+            if transposedDW {
+                // The sum is cout × k; the kernel layout is k × cout.
+                ScratchPool.with(k * cout) { t in
+                    t.initialize(from: dw, count: k * cout)
+                    for o in 0..<cout { for i in 0..<k { dw[i * cout + o] = t[o * k + i] } }
+                }
             }
         }
         if let db {

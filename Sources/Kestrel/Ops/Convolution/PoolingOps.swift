@@ -1,13 +1,19 @@
+import CKestrelKernels
+
 /// 2-D max pooling, channels-last: each output pixel is the per-channel maximum over its
 /// window's real cells (padding never wins, as if it were -inf). The gradient goes to the
 /// first maximal cell of each window. `geometry` gives pool size, strides and padding.
 public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
     precondition(x.shape == g.inputShape, "maxPool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
     let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels]) { out, _ in
-        PoolingKernels.maxForward(x.storage.pointer, out, g)
+        PoolingKernels.perSampleBlock(g) { cg, n0, n1 in kst_maxpool_forward(x.storage.pointer, out, &cg, n0, n1) }
     }
     return y.recorded(from: x) { grad in
-        Tensor(shape: x.shape) { dx, _ in PoolingKernels.maxBackward(x.storage.pointer, grad.storage.pointer, dx, g) }
+        Tensor(shape: x.shape) { dx, _ in
+            PoolingKernels.perSampleBlock(g) { cg, n0, n1 in
+                kst_maxpool_backward(x.storage.pointer, y.storage.pointer, grad.storage.pointer, dx, &cg, n0, n1)
+            }
+        }
     }
 }
 
@@ -24,7 +30,7 @@ public func averagePool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tenso
     }
 }
 
-/// Raw-buffer pooling loops: parallel over samples, vectorised over channels.
+/// Pooling loops: parallel over samples, vectorised over channels (max pooling in C).
 enum PoolingKernels {
     /// Clipped window of output pixel (oy, ox): input rows y0..<y1, columns x0..<x1.
     @inline(__always)
@@ -34,55 +40,13 @@ enum PoolingKernels {
                 Swift.max(tx, 0), Swift.min(tx + g.kernelWidth, g.width))
     }
 
-    static func maxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let c = g.inChannels
-        Parallel.forEach(g.batch) { n in
-            let xs = x + n * g.height * g.width * c
-            for oy in 0..<g.outHeight {
-                for ox in 0..<g.outWidth {
-                    let out = y + ((n * g.outHeight + oy) * g.outWidth + ox) * c
-                    let w = window(g, oy, ox)
-                    out.initialize(from: xs + (w.y0 * g.width + w.x0) * c, count: c)
-                    for iy in w.y0..<w.y1 {
-                        for ix in w.x0..<w.x1 {
-                            let xp = xs + (iy * g.width + ix) * c
-                            for j in 0..<c { out[j] = Swift.max(out[j], xp[j]) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    static func maxBackward(_ x: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                            _ g: ConvolutionGeometry) {
-        let c = g.inChannels, inPlane = g.height * g.width * c
-        Parallel.forEach(g.batch) { n in
-            let xs = x + n * inPlane, dxs = dx + n * inPlane
-            dxs.initialize(repeating: 0, count: inPlane)
-            ScratchPool.with(2 * c) { best in
-                let at = UnsafeMutableRawPointer(best + c).bindMemory(to: Int32.self, capacity: c)
-                for oy in 0..<g.outHeight {
-                    for ox in 0..<g.outWidth {
-                        let w = window(g, oy, ox)
-                        let first = (w.y0 * g.width + w.x0) * c
-                        best.initialize(from: xs + first, count: c)
-                        at.initialize(repeating: Int32(first), count: c)
-                        for iy in w.y0..<w.y1 {
-                            for ix in w.x0..<w.x1 {
-                                let o = (iy * g.width + ix) * c
-                                let xp = xs + o
-                                for j in 0..<c where xp[j] > best[j] {
-                                    best[j] = xp[j]
-                                    at[j] = Int32(o)
-                                }
-                            }
-                        }
-                        let gp = grad + ((n * g.outHeight + oy) * g.outWidth + ox) * c
-                        for j in 0..<c { dxs[Int(at[j]) + j] += gp[j] }
-                    }
-                }
-            }
+    /// Runs `body(geometry, n0, n1)` over blocks of whole samples in parallel.
+    static func perSampleBlock(_ g: ConvolutionGeometry, _ body: (inout kst_conv_geom, Int64, Int64) -> Void) {
+        let cg = ConvolutionKernels.cGeometry(g)
+        let blocks = Swift.min(g.batch, 4 * Threading.threadCount)
+        Parallel.forEach(blocks) { b in
+            var local = cg
+            body(&local, Int64(g.batch * b / blocks), Int64(g.batch * (b + 1) / blocks))
         }
     }
 

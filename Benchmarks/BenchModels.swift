@@ -1,0 +1,40 @@
+import Kestrel
+
+/// The reference workloads' models (WORKLOADS.md), built exactly as specified: layer
+/// sizes, activations, loss and Adam(1e-3, ε = 1e-7). Shared by the timing and startup
+/// benchmarks.
+enum BenchModels {
+    /// W2 cnn-mnist: two conv/pool stages, Dense 128, 10 logits (225 034 parameters).
+    static func cnnMNIST() throws -> Sequential {
+        let model = Sequential {
+            Input(shape: [28, 28, 1])
+            Conv2D(32, kernelSize: 3, activation: .relu)
+            MaxPooling2D(2)
+            Conv2D(64, kernelSize: 3, activation: .relu)
+            MaxPooling2D(2)
+            Flatten()
+            Dense(128, activation: .relu)
+            Dense(10)
+        }
+        try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: SparseCategoricalCrossentropy(fromLogits: true))
+        return model
+    }
+
+    /// W5 conv-autoencoder: 28×28×1 → 7×7×8 → 28×28×1 with sigmoid output, MSE (3 217 parameters).
+    static func convAutoencoder() throws -> Sequential {
+        let model = Sequential {
+            Input(shape: [28, 28, 1])
+            Conv2D(16, kernelSize: 3, padding: .same, activation: .relu)
+            MaxPooling2D(2)
+            Conv2D(8, kernelSize: 3, padding: .same, activation: .relu)
+            MaxPooling2D(2)
+            Conv2D(8, kernelSize: 3, padding: .same, activation: .relu)
+            UpSampling2D(2)
+            Conv2D(16, kernelSize: 3, padding: .same, activation: .relu)
+            UpSampling2D(2)
+            Conv2D(1, kernelSize: 3, padding: .same, activation: .sigmoid)
+        }
+        try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: MeanSquaredError())
+        return model
+    }
+}

@@ -1,0 +1,117 @@
+#include "conv_kernels.h"
+#include <immintrin.h>
+#include <string.h>
+
+#define KST_AVX2_ATTR __attribute__((target("avx2,fma")))
+
+// Output pixels per register block: 6 pixels x 2 channel groups, or 12 x 1.
+enum { KST_PX_MAX = 12 };
+
+static int64_t padded_width(const kst_conv_geom *g) {
+    return (g->OW - 1) * g->SX + (g->KW - 1) * g->DX + 1 + (KST_PX_MAX - 1) * g->SX;
+}
+
+static int64_t padded_height(const kst_conv_geom *g) {
+    return (g->OH - 1) * g->SY + (g->KH - 1) * g->DY + 1;
+}
+
+int64_t kst_conv_direct_scratch(const kst_conv_geom *g, int64_t cout) {
+    const int64_t cpad = (cout + 7) / 8 * 8;
+    return padded_height(g) * padded_width(g) * g->C + g->KH * g->KW * g->C * cpad + 2 * cpad;
+}
+
+// One register block: PX output pixels (ox0 ..< ox0+PX of row oy) x CB groups of 8 channels
+// from channel o0, read from the padded sample xp (row stride WP*C). Stores npx pixels.
+#define KST_DIRECT_BLOCK(NAME, PX, CB)                                                                   \
+KST_AVX2_ATTR static inline void NAME(const float *xp, int64_t WP, const float *wp, int64_t cpad,         \
+                                      const float *bp, int relu, float *yrow, const kst_conv_geom *g,     \
+                                      int64_t cout, int64_t oy, int64_t ox0, int64_t npx, int64_t o0,     \
+                                      __m256i tail) {                                                     \
+    __m256 acc[PX][CB];                                                                                  \
+    _Pragma("clang loop unroll(full)")                                                                   \
+    for (int b = 0; b < CB; b++) {                                                                       \
+        __m256 bv = _mm256_loadu_ps(bp + o0 + 8 * b);                                                   \
+        _Pragma("clang loop unroll(full)")                                                               \
+        for (int j = 0; j < PX; j++) acc[j][b] = bv;                                                    \
+    }                                                                                                    \
+    const int64_t C = g->C, sxc = g->SX * C;                                                             \
+    for (int64_t ky = 0; ky < g->KH; ky++) {                                                             \
+        const float *xr = xp + ((oy * g->SY + ky * g->DY) * WP + ox0 * g->SX) * C;                       \
+        for (int64_t kx = 0; kx < g->KW; kx++) {                                                         \
+            const float *xk = xr + kx * g->DX * C;                                                       \
+            const float *wk = wp + ((ky * g->KW + kx) * C) * cpad + o0;                                  \
+            for (int64_t c = 0; c < C; c++) {                                                            \
+                __m256 wv[CB];                                                                           \
+                _Pragma("clang loop unroll(full)")                                                       \
+                for (int b = 0; b < CB; b++) wv[b] = _mm256_loadu_ps(wk + c * cpad + 8 * b);            \
+                _Pragma("clang loop unroll(full)")                                                       \
+                for (int j = 0; j < PX; j++) {                                                           \
+                    __m256 xv = _mm256_broadcast_ss(xk + j * sxc + c);                                   \
+                    _Pragma("clang loop unroll(full)")                                                   \
+                    for (int b = 0; b < CB; b++) acc[j][b] = _mm256_fmadd_ps(xv, wv[b], acc[j][b]);     \
+                }                                                                                        \
+            }                                                                                            \
+        }                                                                                                \
+    }                                                                                                    \
+    const __m256 zero = _mm256_setzero_ps();                                                             \
+    _Pragma("clang loop unroll(full)")                                                                   \
+    for (int j = 0; j < PX; j++) {                                                                       \
+        if (j >= npx) break;                                                                             \
+        _Pragma("clang loop unroll(full)")                                                               \
+        for (int b = 0; b < CB; b++) {                                                                   \
+            __m256 v = relu ? _mm256_max_ps(acc[j][b], zero) : acc[j][b];                               \
+            float *dst = yrow + (ox0 + j) * cout + o0 + 8 * b;                                           \
+            if (o0 + 8 * b + 8 <= cout) _mm256_storeu_ps(dst, v);                                        \
+            else _mm256_maskstore_ps(dst, tail, v);                                                      \
+        }                                                                                                \
+    }                                                                                                    \
+}
+
+KST_DIRECT_BLOCK(kst_direct_6x2, 6, 2)
+KST_DIRECT_BLOCK(kst_direct_12x1, 12, 1)
+
+// Lane masks for the last, partial group of output channels.
+static const int32_t kst_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+KST_AVX2_ATTR
+void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int relu, float *y,
+                          const kst_conv_geom *g, int64_t cout, int64_t n0, int64_t n1, float *scratch) {
+    const int64_t C = g->C, H = g->H, W = g->W;
+    const int64_t cpad = (cout + 7) / 8 * 8;
+    const int64_t WP = padded_width(g), HP = padded_height(g);
+    float *xp = scratch;
+    float *wp = xp + HP * WP * C;
+    float *bp = wp + g->KH * g->KW * C * cpad;
+    // Weights with cout padded to whole groups of 8; bias likewise.
+    for (int64_t i = 0; i < g->KH * g->KW * C; i++) {
+        memcpy(wp + i * cpad, w + i * cout, (size_t)cout * sizeof(float));
+        memset(wp + i * cpad + cout, 0, (size_t)(cpad - cout) * sizeof(float));
+    }
+    memset(bp, 0, (size_t)cpad * sizeof(float));
+    if (bias) memcpy(bp, bias, (size_t)cout * sizeof(float));
+    const int64_t rem = cout % 8;
+    const __m256i tail = _mm256_loadu_si256((const __m256i *)(kst_mask_table + 8 - (rem ? rem : 8)));
+    for (int64_t n = n0; n < n1; n++) {
+        // Zero-padded copy: input (iy, ix) at padded (iy + PT, ix + PL).
+        memset(xp, 0, (size_t)(HP * WP * C) * sizeof(float));
+        for (int64_t iy = 0; iy < H; iy++) {
+            const int64_t py = iy + g->PT;
+            if (py < 0 || py >= HP) continue;
+            int64_t ixs = 0, ixe = W;
+            if (-g->PL > ixs) ixs = -g->PL;
+            if (WP - g->PL < ixe) ixe = WP - g->PL;
+            if (ixe > ixs)
+                memcpy(xp + (py * WP + ixs + g->PL) * C, x + ((n * H + iy) * W + ixs) * C, (size_t)((ixe - ixs) * C) * sizeof(float));
+        }
+        for (int64_t oy = 0; oy < g->OH; oy++) {
+            float *yrow = y + ((n * g->OH + oy) * g->OW) * cout;
+            int64_t o0 = 0;
+            for (; o0 + 16 <= cpad; o0 += 16)
+                for (int64_t ox = 0; ox < g->OW; ox += 6)
+                    kst_direct_6x2(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, g->OW - ox, o0, tail);
+            for (; o0 < cpad; o0 += 8)
+                for (int64_t ox = 0; ox < g->OW; ox += 12)
+                    kst_direct_12x1(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, g->OW - ox, o0, tail);
+        }
+    }
+}
