@@ -54,4 +54,57 @@ final class KerasImportTests: XCTestCase {
             }
         }
     }
+
+    /// Loads a mutated Keras file through the zip, HDF5, JSON and config layers: any
+    /// outcome but a crash or a non-Kestrel error is acceptable.
+    static func survives(_ data: Data, _ label: String) -> Bool {
+        do {
+            switch KerasModelFile.kind(of: data) {
+            case .kerasZip: _ = try KerasModelFile.loadKeras3(data, source: label)
+            case .hdf5: _ = try KerasModelFile.loadLegacyH5(data, source: label)
+            case .kestrel, .unknown: _ = try SafeTensors(data: data, source: label)
+            }
+            return true
+        } catch is KestrelError {
+            return false
+        } catch {
+            XCTFail("\(label): \(error) is not a KestrelError")
+            return false
+        }
+    }
+
+    static var corpus: [Data] {
+        get throws {
+            try ["cnn.keras", "lstm_classifier.h5", "bigru_tagger.keras", "seq2seq_states.h5"].map {
+                try Data(contentsOf: folder.appendingPathComponent($0))
+            }
+        }
+    }
+
+    func testMutatedKerasFilesNeverCrash() throws {
+        var generator = RandomGenerator(seed: 11)
+        let corpus = try Self.corpus
+        for i in 0..<400 {
+            let data = IOFixtures.mutate(corpus[i % corpus.count], &generator)
+            _ = Self.survives(data, "mutation \(i)")
+        }
+    }
+
+    /// The long fuzz run over the Keras readers (zip + HDF5 + config), for as long as
+    /// `KESTREL_FUZZ_SECONDS` asks; prints the number of executions.
+    func testFuzzKerasFilesForConfiguredSeconds() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SECONDS"] ?? "") ?? 0
+        try XCTSkipUnless(seconds > 0, "set KESTREL_FUZZ_SECONDS to run the fuzz loop")
+        var generator = RandomGenerator(seed: UInt64(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SEED"] ?? "") ?? 1)
+        let corpus = try Self.corpus
+        let deadline = Date().addingTimeInterval(seconds)
+        var executions = 0, loaded = 0
+        while Date() < deadline {
+            var data = corpus[generator.nextIndex(below: corpus.count)]
+            for _ in 0...generator.nextIndex(below: 3) { data = IOFixtures.mutate(data, &generator) }
+            if Self.survives(data, "execution \(executions)") { loaded += 1 }
+            executions += 1
+        }
+        print("Keras-file fuzz: \(executions) executions in \(seconds) s (\(loaded) loaded)")
+    }
 }
