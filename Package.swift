@@ -21,7 +21,8 @@ let package = Package(
         .executableTarget(
             name: "KestrelBench",
             dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Benchmarks"),
+            path: "Benchmarks",
+            exclude: ["results"]),
         .testTarget(name: "KestrelTests", dependencies: ["Kestrel", "KestrelDemos"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
