@@ -30,8 +30,8 @@ final class ConvolutionOpTests: XCTestCase {
                                     ([3, 8, 6, 2], (4, 2), (2, 1), (1, 1), .same), ([1, 9, 9, 5], (3, 3), (1, 1), (2, 2), .valid),
                                     ([40, 5, 5, 4], (1, 1), (1, 1), (1, 1), .valid)] {
             let g = geometry(shape, k, strides: s, dilation: d, padding: p)
-            // 6 output channels run the direct kernel, 40 the im2col + GEMM path.
-            for cout in [6, 40] {
+            // 6 output channels run the direct kernel, 72 the im2col + GEMM path when the window is long.
+            for cout in [6, 72] {
                 let x = randomTensor(shape, seed: 1), w = randomTensor([k.0, k.1, shape[3], cout], seed: 2)
                 XCTAssertEqual(ConvolutionKernels.prefersDirect(g, outChannels: cout), cout == 6 || g.taps * shape[3] < 64)
                 assertClose(conv2d(x, w, geometry: g), referenceConv(x, w, g), shape: [shape[0], g.outHeight, g.outWidth, cout],
@@ -41,14 +41,15 @@ final class ConvolutionOpTests: XCTestCase {
     }
 
     func testConv2DGemmPathGradients() {
-        // 3×3×8 windows into 32 channels: the im2col + GEMM path, plain and with fused ReLU.
+        // 3×3×8 windows into 72 channels: the im2col + GEMM path, plain and with fused ReLU.
         let g = geometry([2, 5, 4, 8], (3, 3), padding: .same)
-        XCTAssertFalse(ConvolutionKernels.prefersDirect(g, outChannels: 32))
-        let inputs = [randomTensor([2, 5, 4, 8], seed: 30), randomTensor([3, 3, 8, 32], seed: 31, min: -0.3, max: 0.3),
-                      randomTensor([32], seed: 32)]
+        XCTAssertFalse(ConvolutionKernels.prefersDirect(g, outChannels: 72))
+        XCTAssertFalse(ConvolutionKernels.prefersDirectInputGradient(g, outChannels: 72))
+        let inputs = [randomTensor([2, 5, 4, 8], seed: 30), randomTensor([3, 3, 8, 72], seed: 31, min: -0.3, max: 0.3),
+                      randomTensor([72], seed: 32)]
         assertGradientsMatch(inputs) { t in conv2d(t[0], t[1], bias: t[2], geometry: g) }
         let vars = inputs.map { $0.requiringGradient() }
-        let seed = randomTensor([2, 5, 4, 32], seed: 33)
+        let seed = randomTensor([2, 5, 4, 72], seed: 33)
         let fused = Tensor.gradients(of: conv2d(vars[0], vars[1], bias: vars[2], geometry: g, relu: true), withRespectTo: vars, seed: seed)
         let composed = Tensor.gradients(of: relu(conv2d(vars[0], vars[1], bias: vars[2], geometry: g)), withRespectTo: vars, seed: seed)
         for (a, b) in zip(fused, composed) { assertClose(a, b.scalars, tolerance: 1e-5) }

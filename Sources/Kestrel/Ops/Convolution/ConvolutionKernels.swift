@@ -57,10 +57,17 @@ enum ConvolutionKernels {
         }
     }
 
-    /// The direct NHWC kernel wins over im2col + GEMM when the GEMM would be thin: few
-    /// output channels (the 12×32 GEMM tile is mostly padding) or a short im2col row
-    /// (k = window × input channels), where im2col's copy costs as much as the products.
+    /// The direct NHWC kernel wins over im2col + GEMM for the forward pass up to 64 output
+    /// channels (measured on the W2/W5 shapes: no im2col copy, no packing), and for short
+    /// windows (k = window × input channels < 64), where im2col's copy costs as much as the
+    /// products. Wider layers use the GEMM.
     static func prefersDirect(_ g: ConvolutionGeometry, outChannels cout: Int) -> Bool {
+        CPUFeatures.activeISA != .portable && (cout <= 64 || g.taps * g.inChannels < 64)
+    }
+
+    /// For the stride-1 input gradient (a direct convolution of g with the flipped kernel)
+    /// the GEMM + col2im route measured faster unless the layer is thin.
+    static func prefersDirectInputGradient(_ g: ConvolutionGeometry, outChannels cout: Int) -> Bool {
         CPUFeatures.activeISA != .portable && (cout < 32 || g.taps * g.inChannels < 64)
     }
 
@@ -150,7 +157,7 @@ enum ConvolutionKernels {
         let gAll = gEff
         // Stride 1: the input gradient is a direct convolution of g with the flipped kernel.
         var dxPending = dx
-        if let dxp = dx, geo.strideY == 1, geo.strideX == 1, prefersDirect(geo, outChannels: cout) {
+        if let dxp = dx, geo.strideY == 1, geo.strideX == 1, prefersDirectInputGradient(geo, outChannels: cout) {
             inputGradientDirect(g: gAll, w: w, dx: dxp, geometry: geo, outChannels: cout)
             dxPending = nil
         }
