@@ -11,16 +11,15 @@ extension RecurrentRun {
         // GRU reset-after keeps the recurrent-side cotangent separately: (T, N, 3U).
         let recurrentSide: [FloatBuffer?] = directions.map { _ in spec.kind == .gru(resetAfter: true) ? FloatBuffer(t * n * g) : nil }
         let scratch = (0..<(directions.count * chunks)).map { _ in FloatBuffer(5 * n * u, zeroed: true) }
-        // Recurrent kernels transposed once, (G, U), so each step's dZ · Uᵀ reads B in place.
-        let transposed = directions.map { dir -> FloatBuffer in
-            let wt = FloatBuffer(g * u), w = dir.recurrentKernel.storage.pointer
-            for i in 0..<u { for j in 0..<g { wt.p[j * u + i] = w[i * g + j] } }
-            return wt
-        }
+        // Transposed recurrent kernels packed once for the per-step products dZ · Uᵀ.
+        let products = directions.map { transposedProducts($0.recurrentKernel.storage.pointer) }
+        let packSize = products.flatMap { $0 }.map { $0.packedSize(rows: n) }.max()!
+        let packs = (0..<(directions.count * chunks)).map { _ in FloatBuffer(packSize) }
         Parallel.forEach(directions.count * chunks) { unit in
             let d = unit / chunks
-            backwardRows(direction: d, rows: rows(chunk: unit % chunks, of: chunks), gradient: gp, recurrentT: transposed[d].p,
-                         stateGrads: stateGrads[d].map(\.p), recurrentSide: recurrentSide[d]?.p, scratch: scratch[unit].p)
+            backwardRows(direction: d, rows: rows(chunk: unit % chunks, of: chunks), gradient: gp, products: products[d],
+                         stateGrads: stateGrads[d].map(\.p), recurrentSide: recurrentSide[d]?.p, scratch: scratch[unit].p,
+                         pack: packs[unit].p)
         }
         var grads: [Tensor?] = []
         for (d, dir) in directions.enumerated() {
@@ -34,9 +33,9 @@ extension RecurrentRun {
 
     /// Reverse recurrence of one direction over a block of batch rows; leaves dZ in the
     /// trace's gate buffer and the initial-state cotangents in `stateGrads`.
-    func backwardRows(direction d: Int, rows: Range<Int>, gradient: UnsafePointer<Float>, recurrentT wt: UnsafePointer<Float>,
+    func backwardRows(direction d: Int, rows: Range<Int>, gradient: UnsafePointer<Float>, products: [PackedRecurrentMatrix],
                       stateGrads: [UnsafeMutablePointer<Float>], recurrentSide: UnsafeMutablePointer<Float>?,
-                      scratch: UnsafeMutablePointer<Float>) {
+                      scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>) {
         let (n, t, u, g) = (self.n, self.t, self.u, self.g)
         let dir = directions[d], tr = traces[d]
         let act = spec.activation, rec = spec.recurrentActivation
@@ -81,8 +80,7 @@ extension RecurrentRun {
                     let dhr = dh + (row - n0) * u, h = hn + row * u
                     for j in 0..<u { zr[j] = dhr[j] * act.derivative(h[j]) }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
+                products[0].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
             case .lstm:
                 let cp = tr.c!.p + step * n * u
                 for row in rows {
@@ -101,8 +99,7 @@ extension RecurrentRun {
                         dcr[j] = dcj * fg
                     }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
+                products[0].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
             case .gru(resetAfter: true):
                 let drs = recurrentSide! + step * n * g
                 for row in rows {
@@ -124,8 +121,7 @@ extension RecurrentRun {
                         direct[j] = dhj * z
                     }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: g, alpha: 1, a: drs + n0 * g, lda: g,
-                           b: wt, ldb: u, beta: 0, c: dhNext, ldc: u)
+                products[0].multiply(drs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
             case .gru(resetAfter: false):
                 for row in rows {
                     let zr = zs + row * g
@@ -140,8 +136,7 @@ extension RecurrentRun {
                     }
                 }
                 // d(r ⊙ h) = dn · U_hᵀ, then the reset gate and the h it multiplied.
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: zs + n0 * g + 2 * u, lda: g,
-                           b: wt + 2 * u * u, ldb: u, beta: 0, c: tmp, ldc: u)
+                products[0].multiply(zs + n0 * g + 2 * u, lda: g, m: m, into: tmp, ldc: u, beta: 0, scratch: pack)
                 for row in rows where !isMasked(mk, row: row, time: time) {
                     let r = row - n0
                     let zr = zs + row * g, hi = hin + row * u, drh = tmp + r * u, next = dhNext + r * u
@@ -151,8 +146,7 @@ extension RecurrentRun {
                         next[j] = drh[j] * rg
                     }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: 2 * u, alpha: 1, a: zs + n0 * g, lda: g,
-                           b: wt, ldb: u, beta: 1, c: dhNext, ldc: u)
+                products[1].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 1, scratch: pack)
             }
             // dhNext holds the cotangent of the recurrent product's (dropped-out) input h; the
             // GRU's z ⊙ h term uses h itself. Masked rows carry dh over unchanged.
@@ -180,6 +174,16 @@ extension RecurrentRun {
             (stateGrads[0] + row * u).update(from: dh + r * u, count: u)
             if spec.kind == .lstm { (stateGrads[1] + row * u).update(from: dc + r * u, count: u) }
         }
+    }
+
+    /// The recurrent kernel's transpose (G, U) packed for dZ · Uᵀ: whole, or for GRU
+    /// reset-before as the h rows (for d(r ⊙ h)) and the z|r rows.
+    func transposedProducts(_ wr: UnsafePointer<Float>) -> [PackedRecurrentMatrix] {
+        if spec.kind == .gru(resetAfter: false) {
+            return [PackedRecurrentMatrix(wr + 2 * u, rowStride: 1, columnStride: g, k: u, n: u),
+                    PackedRecurrentMatrix(wr, rowStride: 1, columnStride: g, k: 2 * u, n: u)]
+        }
+        return [PackedRecurrentMatrix(wr, rowStride: 1, columnStride: g, k: g, n: u)]
     }
 
     /// Gradients of x, kernel, recurrent kernel and bias of one direction from its dZ.

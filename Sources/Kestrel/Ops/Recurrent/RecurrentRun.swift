@@ -63,19 +63,32 @@ final class RecurrentRun {
             }
         }
         let chunks = chunksPerDirection
-        let scratch = (0..<(directions.count * chunks)).map { _ in FloatBuffer(n * g) }
+        let products = directions.map { recurrentProducts($0.recurrentKernel.storage.pointer) }
+        let packSize = products.flatMap { $0 }.map { $0.packedSize(rows: n) }.max()!
+        let scratch = (0..<(directions.count * chunks)).map { _ in (FloatBuffer(n * g), FloatBuffer(packSize)) }
         Parallel.forEach(directions.count * chunks) { unit in
-            forwardRows(direction: unit / chunks, rows: rows(chunk: unit % chunks, of: chunks),
-                        out: out, scratch: scratch[unit].p)
+            let d = unit / chunks
+            forwardRows(direction: d, rows: rows(chunk: unit % chunks, of: chunks), out: out, products: products[d],
+                        scratch: scratch[unit].0.p, pack: scratch[unit].1.p)
         }
     }
 
+    /// The recurrent kernel (U, G) packed for the per-step products: whole, or for GRU
+    /// reset-before as the z|r columns and the h columns (multiplied by different states).
+    func recurrentProducts(_ wr: UnsafePointer<Float>) -> [PackedRecurrentMatrix] {
+        if spec.kind == .gru(resetAfter: false) {
+            return [PackedRecurrentMatrix(wr, rowStride: g, columnStride: 1, k: u, n: 2 * u),
+                    PackedRecurrentMatrix(wr + 2 * u, rowStride: g, columnStride: 1, k: u, n: u)]
+        }
+        return [PackedRecurrentMatrix(wr, rowStride: g, columnStride: 1, k: u, n: g)]
+    }
+
     /// The recurrence of one direction over a block of batch rows.
-    func forwardRows(direction d: Int, rows: Range<Int>, out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    func forwardRows(direction d: Int, rows: Range<Int>, out: UnsafeMutablePointer<Float>, products: [PackedRecurrentMatrix],
+                     scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>) {
         let (n, t, u, g) = (self.n, self.t, self.u, self.g)
         let dir = directions[d], tr = traces[d]
         let act = spec.activation, rec = spec.recurrentActivation
-        let wr = dir.recurrentKernel.storage.pointer
         let b: UnsafePointer<Float>? = dir.bias.map { UnsafePointer($0.storage.pointer) }
         let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
         let mk: UnsafePointer<Float>? = mask.map { UnsafePointer($0.storage.pointer) }
@@ -94,16 +107,14 @@ final class RecurrentRun {
             let aux = tr.aux.map { $0.p + step * n * u }
             switch spec.kind {
             case .simple:
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: hin + n0 * u, lda: u,
-                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<u { zr[j] += b[j] } }
                     act.apply(zr, hn + row * u, u)
                 }
             case .lstm:
-                Gemm.sgemm(transA: false, transB: false, m: m, n: g, k: u, alpha: 1, a: hin + n0 * u, lda: u,
-                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
                 let cp = tr.c!.p + step * n * u, cn = cp + n * u
                 for row in rows {
                     let zr = zs + row * g
@@ -117,8 +128,7 @@ final class RecurrentRun {
                     for j in 0..<u { h[j] = zr[3 * u + j] * a[j] }
                 }
             case .gru(resetAfter: true):
-                Gemm.sgemm(transA: false, transB: false, m: m, n: g, k: u, alpha: 1, a: hin + n0 * u, lda: u,
-                           b: wr, ldb: g, beta: 0, c: scratch, ldc: g)
+                products[0].multiply(hin + n0 * u, lda: u, m: m, into: scratch, ldc: g, beta: 0, scratch: pack)
                 for row in rows {
                     let zr = zs + row * g, rr = scratch + (row - n0) * g
                     if let b { for j in 0..<g { zr[j] += b[j]; rr[j] += b[g + j] } }
@@ -134,8 +144,7 @@ final class RecurrentRun {
                     for j in 0..<u { h[j] = zr[j] * h0[j] + (1 - zr[j]) * zr[2 * u + j] }
                 }
             case .gru(resetAfter: false):
-                Gemm.sgemm(transA: false, transB: false, m: m, n: 2 * u, k: u, alpha: 1, a: hin + n0 * u, lda: u,
-                           b: wr, ldb: g, beta: 1, c: zs + n0 * g, ldc: g)
+                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<(2 * u) { zr[j] += b[j] } }
@@ -143,8 +152,7 @@ final class RecurrentRun {
                     let rh = aux! + row * u, hi = hin + row * u
                     for j in 0..<u { rh[j] = zr[u + j] * hi[j] }
                 }
-                Gemm.sgemm(transA: false, transB: false, m: m, n: u, k: u, alpha: 1, a: aux! + n0 * u, lda: u,
-                           b: wr + 2 * u, ldb: g, beta: 1, c: zs + n0 * g + 2 * u, ldc: g)
+                products[1].multiply(aux! + n0 * u, lda: u, m: m, into: zs + n0 * g + 2 * u, ldc: g, beta: 1, scratch: pack)
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<u { zr[2 * u + j] += b[2 * u + j] } }
