@@ -19,13 +19,3 @@ enum SpatialInput {
     /// A (batch, steps, channels) shape as the one-row image (batch, 1, steps, channels).
     static func asImage(_ shape: [Int]) -> [Int] { [shape[0], 1, shape[1], shape[2]] }
 }
-
-/// Reads Keras-style tuple arguments: one integer repeated, or one per spatial axis.
-enum TupleArgument {
-    static func pair(_ values: [Int], _ what: String, layer: String) throws -> (Int, Int) {
-        guard values.count == 2 else {
-            throw KestrelError(.invalidArgument, "\(layer): \(what) needs 2 values (rows, cols), got \(values)")
-        }
-        return (values[0], values[1])
-    }
-}

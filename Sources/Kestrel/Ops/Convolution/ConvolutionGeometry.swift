@@ -78,13 +78,6 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     var taps: Int { kernelHeight * kernelWidth }
     var inputShape: [Int] { [batch, height, width, inChannels] }
 
-    /// The same window applied to a batch of another size.
-    func withBatch(_ n: Int) -> ConvolutionGeometry {
-        var g = self
-        g.batch = n
-        return g
-    }
-
     /// True when the output is the input itself, pixel for pixel (1×1, stride 1, no padding).
     var isPointwise: Bool {
         kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1 && padTop == 0 && padLeft == 0

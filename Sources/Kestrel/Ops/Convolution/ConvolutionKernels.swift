@@ -141,10 +141,13 @@ enum ConvolutionKernels {
             return
         }
         let total = geo.batch * plane
-        // The cotangent masked by the fused ReLU, once for the whole batch.
-        let maskedBuffer = reluOutput != nil ? ScratchPool.take(total * cout) : nil
+        // Stride 1 thin layers: the input gradient is a direct convolution of g with the
+        // flipped kernel, which needs the whole ReLU-masked cotangent first. Otherwise each
+        // chunk masks its own rows while they are in cache.
+        let directInput = dx != nil && geo.strideY == 1 && geo.strideX == 1 && prefersDirectInputGradient(geo, outChannels: cout)
+        let maskedBuffer = reluOutput != nil && directInput ? ScratchPool.take(total * cout) : nil
         defer { if let maskedBuffer { ScratchPool.give(maskedBuffer) } }
-        var gEff = g
+        var gWhole = g
         if let reluOutput, let maskedBuffer {
             let m = maskedBuffer.pointer
             let step = 1 << 14
@@ -152,12 +155,12 @@ enum ConvolutionKernels {
                 let lo = b * step
                 kst_relu_mask(reluOutput + lo, g + lo, m + lo, Int64(Swift.min(step, total * cout - lo)))
             }
-            gEff = UnsafePointer(m)
+            gWhole = UnsafePointer(m)
         }
-        let gAll = gEff
-        // Stride 1: the input gradient is a direct convolution of g with the flipped kernel.
+        let gAll = gWhole
+        let maskPerChunk = reluOutput != nil && !directInput
         var dxPending = dx
-        if let dxp = dx, geo.strideY == 1, geo.strideX == 1, prefersDirectInputGradient(geo, outChannels: cout) {
+        if let dxp = dx, directInput {
             inputGradientDirect(g: gAll, w: w, dx: dxp, geometry: geo, outChannels: cout)
             dxPending = nil
         }
@@ -169,8 +172,9 @@ enum ConvolutionKernels {
         }
         let transposedDW = waste(cout, k) < waste(k, cout)
         // Chunks of whole samples: col2im of different chunks touches disjoint inputs.
+        // At least four chunks per thread so the workers finish together.
         let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
-                                                     (geo.batch + Threading.threadCount - 1) / Threading.threadCount))
+                                                     geo.batch / (4 * Threading.threadCount)))
         let chunks = (geo.batch + samplesPerChunk - 1) / samplesPerChunk
         let workers = Swift.max(1, Swift.min(chunks, Threading.threadCount))
         let partialSize = k * cout + cout
@@ -184,10 +188,15 @@ enum ConvolutionKernels {
         WorkQueue.run(items: chunks, threads: workers) { worker, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
-            let scratch = ScratchPool.take(rows * k)
+            let scratch = ScratchPool.take(rows * k + (maskPerChunk ? rows * cout : 0))
             defer { ScratchPool.give(scratch) }
             let col = scratch.pointer
-            let gc = gAll + p0 * cout
+            var gc = gAll + p0 * cout
+            if maskPerChunk, let reluOutput {
+                let masked = col + rows * k
+                kst_relu_mask(reluOutput + p0 * cout, gc, masked, Int64(rows * cout))
+                gc = UnsafePointer(masked)
+            }
             if wantWeights, let x {
                 let a: UnsafePointer<Float>
                 if pointwise {
