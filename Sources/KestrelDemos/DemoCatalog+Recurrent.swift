@@ -9,5 +9,6 @@ extension DemoCatalog {
             return "val_bits_per_char=\(format(result.validationBitsPerChar))"
         }),
         ("seq2seq-airline", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run()))" }),
+        ("seq2seq-airline-states", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(passingStates: true)))" }),
     ]
 }
