@@ -15,6 +15,19 @@ static int64_t padded_height(const kst_conv_geom *g) {
     return (g->OH - 1) * g->SY + (g->KH - 1) * g->DY + 1;
 }
 
+// Zero-padded copy of sample n: input (iy, ix) at padded (iy + PT, ix + PL), WP x HP pixels.
+static void pad_sample(const float *x, int64_t n, const kst_conv_geom *g, float *xp, int64_t WP, int64_t HP) {
+    const int64_t C = g->C, H = g->H, W = g->W;
+    memset(xp, 0, (size_t)(HP * WP * C) * sizeof(float));
+    for (int64_t iy = 0; iy < H; iy++) {
+        const int64_t py = iy + g->PT;
+        if (py >= HP) break;
+        int64_t ixe = W < WP - g->PL ? W : WP - g->PL;
+        if (ixe > 0)
+            memcpy(xp + (py * WP + g->PL) * C, x + ((n * H + iy) * W) * C, (size_t)(ixe * C) * sizeof(float));
+    }
+}
+
 int64_t kst_conv_direct_scratch(const kst_conv_geom *g, int64_t cout) {
     const int64_t cpad = (cout + 7) / 8 * 8;
     return padded_height(g) * padded_width(g) * g->C + g->KH * g->KW * g->C * cpad + 2 * cpad;
@@ -92,17 +105,7 @@ void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int
     const int64_t rem = cout % 8;
     const __m256i tail = _mm256_loadu_si256((const __m256i *)(kst_mask_table + 8 - (rem ? rem : 8)));
     for (int64_t n = n0; n < n1; n++) {
-        // Zero-padded copy: input (iy, ix) at padded (iy + PT, ix + PL).
-        memset(xp, 0, (size_t)(HP * WP * C) * sizeof(float));
-        for (int64_t iy = 0; iy < H; iy++) {
-            const int64_t py = iy + g->PT;
-            if (py < 0 || py >= HP) continue;
-            int64_t ixs = 0, ixe = W;
-            if (-g->PL > ixs) ixs = -g->PL;
-            if (WP - g->PL < ixe) ixe = WP - g->PL;
-            if (ixe > ixs)
-                memcpy(xp + (py * WP + ixs + g->PL) * C, x + ((n * H + iy) * W + ixs) * C, (size_t)((ixe - ixs) * C) * sizeof(float));
-        }
+        pad_sample(x, n, g, xp, WP, HP);
         for (int64_t oy = 0; oy < g->OH; oy++) {
             float *yrow = y + ((n * g->OH + oy) * g->OW) * cout;
             int64_t o0 = 0;
@@ -112,6 +115,48 @@ void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int
             for (; o0 < cpad; o0 += 8)
                 for (int64_t ox = 0; ox < g->OW; ox += 12)
                     kst_direct_12x1(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, g->OW - ox, o0, tail);
+        }
+    }
+}
+
+KST_AVX2_ATTR
+void kst_conv_weight_grad_direct_avx2(const float *x, const float *gy, float *dw, const kst_conv_geom *g, int64_t cout,
+                                      int64_t n0, int64_t n1, float *scratch) {
+    const int64_t C = g->C;
+    const int64_t WP = padded_width(g), HP = padded_height(g);
+    float *xp = scratch;
+    const int64_t rem = cout % 8;
+    const __m256i tail = _mm256_loadu_si256((const __m256i *)(kst_mask_table + 8 - (rem ? rem : 8)));
+    for (int64_t n = n0; n < n1; n++) {
+        pad_sample(x, n, g, xp, WP, HP);
+        const float *gs = gy + n * g->OH * g->OW * cout;
+        for (int64_t ky = 0; ky < g->KH; ky++)
+        for (int64_t kx = 0; kx < g->KW; kx++)
+        for (int64_t c0 = 0; c0 < C; c0 += 8) {
+            const int64_t cb = C - c0 < 8 ? C - c0 : 8;
+            for (int64_t o0 = 0; o0 < cout; o0 += 8) {
+                const int full = o0 + 8 <= cout;
+                __m256 acc[8];
+                for (int c = 0; c < 8; c++) acc[c] = _mm256_setzero_ps();
+                for (int64_t oy = 0; oy < g->OH; oy++) {
+                    const float *xr = xp + ((oy * g->SY + ky * g->DY) * WP + kx * g->DX) * C + c0;
+                    const float *gr = gs + oy * g->OW * cout + o0;
+                    for (int64_t ox = 0; ox < g->OW; ox++) {
+                        const __m256 gv = full ? _mm256_loadu_ps(gr + ox * cout) : _mm256_maskload_ps(gr + ox * cout, tail);
+                        const float *xv = xr + ox * g->SX * C;
+                        if (cb == 8) {
+                            for (int c = 0; c < 8; c++) acc[c] = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + c), gv, acc[c]);
+                        } else {
+                            for (int c = 0; c < cb; c++) acc[c] = _mm256_fmadd_ps(_mm256_broadcast_ss(xv + c), gv, acc[c]);
+                        }
+                    }
+                }
+                float *dst = dw + ((ky * g->KW + kx) * C + c0) * cout + o0;
+                for (int c = 0; c < cb; c++) {
+                    if (full) _mm256_storeu_ps(dst + c * cout, _mm256_add_ps(_mm256_loadu_ps(dst + c * cout), acc[c]));
+                    else _mm256_maskstore_ps(dst + c * cout, tail, _mm256_add_ps(_mm256_maskload_ps(dst + c * cout, tail), acc[c]));
+                }
+            }
         }
     }
 }

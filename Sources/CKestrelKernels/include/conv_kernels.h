@@ -29,6 +29,13 @@ void kst_col2im_nhwc(const float *col, const kst_conv_geom *g, int64_t p0, int64
 void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int relu, float *y,
                           const kst_conv_geom *g, int64_t cout, int64_t n0, int64_t n1, float *scratch);
 int64_t kst_conv_direct_scratch(const kst_conv_geom *g, int64_t cout);
+
+/// The kernel gradient of the same convolution without im2col, for samples n0 ..< n1:
+/// dw[ky, kx, c, o] += Σ x[n, iy, ix, c]·gy[n, oy, ox, o] (dw accumulates). Samples are
+/// zero-padded into `scratch` (kst_conv_direct_scratch floats); 8 input channels x 8
+/// output channels are accumulated in registers per window tap. Needs AVX2 + FMA.
+void kst_conv_weight_grad_direct_avx2(const float *x, const float *gy, float *dw, const kst_conv_geom *g, int64_t cout,
+                                      int64_t n0, int64_t n1, float *scratch);
 /// out[i] = y[i] > 0 ? g[i] : 0 — the cotangent through a ReLU, given its output y.
 void kst_relu_mask(const float *y, const float *g, float *out, int64_t n);
 

@@ -145,7 +145,10 @@ enum ConvolutionKernels {
         // flipped kernel, which needs the whole ReLU-masked cotangent first. Otherwise each
         // chunk masks its own rows while they are in cache.
         let directInput = dx != nil && geo.strideY == 1 && geo.strideX == 1 && prefersDirectInputGradient(geo, outChannels: cout)
-        let maskedBuffer = reluOutput != nil && directInput ? ScratchPool.take(total * cout) : nil
+        // Up to 16 output channels the kernel gradient also runs without im2col.
+        let directWeights = dw != nil && x != nil && cout <= 16 && prefersDirectInputGradient(geo, outChannels: cout)
+        let wholeMask = reluOutput != nil && (directInput || directWeights)
+        let maskedBuffer = wholeMask ? ScratchPool.take(total * cout) : nil
         defer { if let maskedBuffer { ScratchPool.give(maskedBuffer) } }
         var gWhole = g
         if let reluOutput, let maskedBuffer {
@@ -158,7 +161,7 @@ enum ConvolutionKernels {
             gWhole = UnsafePointer(m)
         }
         let gAll = gWhole
-        let maskPerChunk = reluOutput != nil && !directInput
+        let maskPerChunk = reluOutput != nil && !wholeMask
         var dxPending = dx
         if let dxp = dx, directInput {
             inputGradientDirect(g: gAll, w: w, dx: dxp, geometry: geo, outChannels: cout)
@@ -170,7 +173,7 @@ enum ConvolutionKernels {
         func waste(_ m: Int, _ n: Int) -> Double {
             Double((m + 11) / 12 * 12) / Double(m) * Double((n + 31) / 32 * 32) / Double(n)
         }
-        let transposedDW = waste(cout, k) < waste(k, cout)
+        let transposedDW = !directWeights && waste(cout, k) < waste(k, cout)
         // Chunks of whole samples: col2im of different chunks touches disjoint inputs.
         // At least four chunks per thread so the workers finish together.
         let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
@@ -184,11 +187,12 @@ enum ConvolutionKernels {
         started.initialize(repeating: false)
         defer { started.deallocate() }
         var cg = cGeometry(geo)
+        let directScratch = directWeights ? Int(kst_conv_direct_scratch(&cg, Int64(cout))) : 0
         let pointwise = geo.isPointwise
         WorkQueue.run(items: chunks, threads: workers) { worker, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
-            let scratch = ScratchPool.take(rows * k + (maskPerChunk ? rows * cout : 0))
+            let scratch = ScratchPool.take(Swift.max(rows * k + (maskPerChunk ? rows * cout : 0), directScratch))
             defer { ScratchPool.give(scratch) }
             let col = scratch.pointer
             var gc = gAll + p0 * cout
@@ -198,17 +202,21 @@ enum ConvolutionKernels {
                 gc = UnsafePointer(masked)
             }
             if wantWeights, let x {
-                let a: UnsafePointer<Float>
-                if pointwise {
-                    a = x + p0 * k
-                } else {
-                    kst_im2col_nhwc(x, &cg, Int64(p0), Int64(p0 + rows), col)
-                    a = UnsafePointer(col)
-                }
                 let part = partials!.pointer + worker * partialSize
                 let first = !started[worker]
                 started[worker] = true
-                if dw != nil {
+                if directWeights {
+                    if first { part.initialize(repeating: 0, count: k * cout) }
+                    var local = cg
+                    kst_conv_weight_grad_direct_avx2(x, gAll, part, &local, Int64(cout), Int64(n0), Int64(n1), col)
+                } else if dw != nil {
+                    let a: UnsafePointer<Float>
+                    if pointwise {
+                        a = x + p0 * k
+                    } else {
+                        kst_im2col_nhwc(x, &cg, Int64(p0), Int64(p0 + rows), col)
+                        a = UnsafePointer(col)
+                    }
                     if transposedDW {
                         Gemm.sgemm(transA: true, transB: false, m: cout, n: k, k: rows, alpha: 1, a: gc, lda: cout,
                                    b: a, ldb: k, beta: first ? 0 : 1, c: part, ldc: k)
