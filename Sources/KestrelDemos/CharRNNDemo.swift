@@ -12,7 +12,7 @@ public enum CharRNNDemo {
         public let sample: String
     }
 
-    public static func run(epochs: Int = 5, units: Int = 256, sequenceLength: Int = 100, sampleLength: Int = 400,
+    public static func run(epochs: Int = 8, units: Int = 256, sequenceLength: Int = 100, sampleLength: Int = 400,
                            verbose: Verbosity = .auto) throws -> Result {
         GlobalRandom.setSeed(42)
         let text = try SequenceData.text("kjv", file: "kjv-genesis-exodus.txt")
