@@ -128,4 +128,16 @@ final class RecurrentKernelTests: XCTestCase {
         o.goBackwards = true
         assertClose(packed.selecting(index: 1, alongAxis: 0), RecurrentReference.run(o).scalars, tolerance: 2e-6)
     }
+
+    /// Inference keeps two state slots instead of every step; the results are the same.
+    func testInferenceWithoutHistoryMatchesRecordedForward() {
+        for kind in Self.kinds {
+            for masked in [false, true] {
+                var o = operands(kind, seed: 71, masked: masked, backwards: masked, dropout: masked)
+                let plain = withoutGradients { fused(o) }
+                _ = variables(&o)
+                XCTAssertEqual(plain.scalars, fused(o).scalars)
+            }
+        }
+    }
 }

@@ -8,7 +8,11 @@ final class RecurrentRun {
     let n, t, f, u, g, s: Int
     var traces: [DirectionTrace] = []
 
-    init(spec: RecurrentCellSpec, directions: [RecurrentDirection], mask: Tensor?) {
+    /// Whether the forward keeps every step for a backward pass.
+    let history: Bool
+
+    init(spec: RecurrentCellSpec, directions: [RecurrentDirection], mask: Tensor?, history: Bool) {
+        self.history = history
         self.spec = spec
         self.directions = directions
         self.mask = mask
@@ -39,7 +43,7 @@ final class RecurrentRun {
     /// Fills the packed output (D, N, T + S, U).
     func forward(into out: UnsafeMutablePointer<Float>) {
         traces = directions.map { d in
-            DirectionTrace(kind: spec.kind, t: t, n: n, f: f, u: u, dropout: d.recurrentDropoutMask != nil)
+            DirectionTrace(kind: spec.kind, t: t, n: n, f: f, u: u, dropout: d.recurrentDropoutMask != nil, history: history)
         }
         for (d, dir) in directions.enumerated() {
             let tr = traces[d]
@@ -97,14 +101,14 @@ final class RecurrentRun {
         let outD = out + d * n * rowStride
         for step in 0..<t {
             let time = time(ofStep: step, backwards: dir.goBackwards)
-            let hp = tr.h.p + step * n * u, hn = hp + n * u
+            let hp = tr.h.p + tr.stateSlot(step) * n * u, hn = tr.h.p + tr.stateSlot(step + 1) * n * u
             var hin = hp
             if let rm, let hd = tr.hDropped {
-                hin = hd.p + step * n * u
+                hin = hd.p + tr.stepSlot(step) * n * u
                 for i in (n0 * u)..<(rows.upperBound * u) { hin[i] = hp[i] * rm[i] }
             }
             let zs = tr.z.p + step * n * g
-            let aux = tr.aux.map { $0.p + step * n * u }
+            let aux = tr.aux.map { $0.p + tr.stepSlot(step) * n * u }
             switch spec.kind {
             case .simple:
                 products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
@@ -115,7 +119,7 @@ final class RecurrentRun {
                 }
             case .lstm:
                 products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
-                let cp = tr.c!.p + step * n * u, cn = cp + n * u
+                let cp = tr.c!.p + tr.stateSlot(step) * n * u, cn = tr.c!.p + tr.stateSlot(step + 1) * n * u
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<g { zr[j] += b[j] } }
@@ -166,7 +170,9 @@ final class RecurrentRun {
                 let y = outD + row * rowStride + step * u
                 if isMasked(mk, row: row, time: time) {
                     (hn + row * u).update(from: hp + row * u, count: u)
-                    if let c = tr.c { (c.p + (step + 1) * n * u + row * u).update(from: c.p + step * n * u + row * u, count: u) }
+                    if let c = tr.c {
+                        (c.p + tr.stateSlot(step + 1) * n * u + row * u).update(from: c.p + tr.stateSlot(step) * n * u + row * u, count: u)
+                    }
                     if spec.zeroOutputForMask || step == 0 {
                         y.update(repeating: 0, count: u)
                     } else {
@@ -178,8 +184,8 @@ final class RecurrentRun {
             }
         }
         for row in rows {
-            (outD + row * rowStride + t * u).update(from: tr.h.p + t * n * u + row * u, count: u)
-            if let c = tr.c { (outD + row * rowStride + (t + 1) * u).update(from: c.p + t * n * u + row * u, count: u) }
+            (outD + row * rowStride + t * u).update(from: tr.h.p + tr.stateSlot(t) * n * u + row * u, count: u)
+            if let c = tr.c { (outD + row * rowStride + (t + 1) * u).update(from: c.p + tr.stateSlot(t) * n * u + row * u, count: u) }
         }
     }
 }

@@ -60,11 +60,14 @@ struct RecurrentDirection {
 /// of them meet in one backward pass. `mask` (N, T) of 1/0 makes masked steps keep the state
 /// and repeat the previous output (or output zeros, per `zeroOutputForMask`).
 func recurrentSequence(_ spec: RecurrentCellSpec, _ directions: [RecurrentDirection], mask: Tensor?) -> Tensor {
-    let run = RecurrentRun(spec: spec, directions: directions, mask: mask)
+    let inputs = directions.flatMap(\.tapeInputs)
+    // Without a backward pass the forward keeps two state slots instead of every step's.
+    let history = GradientMode.isRecording && inputs.contains { $0.requiresGradient }
+    let run = RecurrentRun(spec: spec, directions: directions, mask: mask, history: history)
     let packed = Tensor(shape: [directions.count, run.n, run.t + run.s, spec.units]) { out, _ in
         run.forward(into: out)
     }
-    return packed.recorded(from: directions.flatMap(\.tapeInputs)) { g in run.backward(g) }
+    return packed.recorded(from: inputs) { g in run.backward(g) }
 }
 
 /// An aligned scratch buffer owned by one fused recurrent call.
@@ -81,8 +84,11 @@ final class FloatBuffer {
 }
 
 /// What the forward pass of one direction keeps for the backward pass, time-major in
-/// processing order (step s reads input time T-1-s when going backwards).
+/// processing order (step s reads input time T-1-s when going backwards). Without `history`
+/// (no backward pass will run) states alternate between two slots and per-step values
+/// share one slot.
 final class DirectionTrace {
+    let history: Bool
     /// Inputs (T, N, F).
     let xs: FloatBuffer
     /// (T, N, G): the input projection, then the activated gates, then (backward) dZ.
@@ -95,13 +101,21 @@ final class DirectionTrace {
     /// (T, N, U): h ⊙ recurrent-dropout mask, when dropout is on.
     let hDropped: FloatBuffer?
 
-    init(kind: RecurrentCellKind, t: Int, n: Int, f: Int, u: Int, dropout: Bool) {
+    init(kind: RecurrentCellKind, t: Int, n: Int, f: Int, u: Int, dropout: Bool, history: Bool) {
         let g = kind.gateCount * u
+        let states = history ? t + 1 : 2, steps = history ? t : 1
+        self.history = history
         xs = FloatBuffer(t * n * f)
         z = FloatBuffer(t * n * g)
-        h = FloatBuffer((t + 1) * n * u)
-        c = kind == .lstm ? FloatBuffer((t + 1) * n * u) : nil
-        aux = kind == .simple ? nil : FloatBuffer(t * n * u)
-        hDropped = dropout ? FloatBuffer(t * n * u) : nil
+        h = FloatBuffer(states * n * u)
+        c = kind == .lstm ? FloatBuffer(states * n * u) : nil
+        aux = kind == .simple ? nil : FloatBuffer(steps * n * u)
+        hDropped = dropout ? FloatBuffer(steps * n * u) : nil
     }
+
+    /// Slot of the state before step `step`.
+    @inline(__always) func stateSlot(_ step: Int) -> Int { history ? step : step & 1 }
+
+    /// Slot of step `step`'s per-step values.
+    @inline(__always) func stepSlot(_ step: Int) -> Int { history ? step : 0 }
 }
