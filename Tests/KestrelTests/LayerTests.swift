@@ -120,4 +120,13 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(Regularizer.l2(0.1).penalty(w).scalar, 0.5, accuracy: 1e-6)
         XCTAssertEqual(Regularizer(l1: 1, l2: 1).penalty(w).scalar, 8, accuracy: 1e-6)
     }
+
+    func testBadNumbersInKerasConfigsThrow() {
+        assertThrowsMessage(["Dense config", "units"]) { _ = try KerasLayerRegistry.makeLayer(className: "Dense", config: ["units": 0]) }
+        assertThrowsMessage(["Conv2D config", "filters"]) {
+            _ = try KerasLayerRegistry.makeLayer(className: "Conv2D", config: ["filters": -2, "kernel_size": [3, 3]])
+        }
+        assertThrowsMessage(["Dropout config", "rate"]) { _ = try KerasLayerRegistry.makeLayer(className: "Dropout", config: ["rate": 1.5]) }
+        assertThrowsMessage(["not supported", "Mystery"]) { _ = try KerasLayerRegistry.makeLayer(className: "Mystery", config: [:]) }
+    }
 }

@@ -9,12 +9,31 @@ public enum KerasLayerRegistry {
         guard let make = builders[className] else {
             throw KestrelError(.unsupported, "Keras layer \(className) is not supported by Kestrel yet (supported: \(builders.keys.sorted().joined(separator: ", ")))")
         }
+        try validateSizes(c)
         let layer = try make(c)
         if let trainable = values["trainable"] as? Bool { layer.trainable = trainable }
         return layer
     }
 
     public static var supportedClassNames: [String] { builders.keys.sorted() }
+
+    /// Sizes and rates that layer initialisers treat as programming errors are checked here,
+    /// so a bad config throws instead of stopping the program.
+    static func validateSizes(_ c: KerasConfig) throws {
+        let positive = ["units", "filters", "kernel_size", "pool_size", "strides", "dilation_rate", "size", "n",
+                        "input_dim", "output_dim", "depth_multiplier"]
+        for key in positive where !c.isNull(key) {
+            let numbers = (c.values[key] as? [NSNumber]) ?? (c.values[key] as? NSNumber).map { [$0] } ?? []
+            if numbers.contains(where: { $0.doubleValue < 1 || $0.doubleValue != $0.doubleValue.rounded() }) {
+                throw KestrelError(.invalidArgument, "\(c.className) config: \"\(key)\" must hold positive integers, got \(c.values[key]!)")
+            }
+        }
+        for key in ["rate", "dropout", "recurrent_dropout"] where !c.isNull(key) {
+            guard let r = (c.values[key] as? NSNumber)?.doubleValue, r >= 0, r < 1 else {
+                throw KestrelError(.invalidArgument, "\(c.className) config: \"\(key)\" must be a number in [0, 1), got \(c.values[key]!)")
+            }
+        }
+    }
 
     /// Turns one Keras layer config into a Kestrel layer.
     public typealias Builder = (KerasConfig) throws -> Layer
