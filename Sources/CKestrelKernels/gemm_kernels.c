@@ -32,6 +32,8 @@ void kst_cpu_relax(void) {
 #if KST_X86
 // 12 x 32 register tile: 24 zmm accumulators, 2 zmm for the B row, 1 for the A broadcast.
 #define R512_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define R512_ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define R512_ROWS4(X) X(0) X(1) X(2) X(3)
 #define D512(i) __m512 c##i##a = _mm512_setzero_ps(), c##i##b = _mm512_setzero_ps();
 #define F512(i) { __m512 av = _mm512_set1_ps(ap[i]); \
     c##i##a = _mm512_fmadd_ps(av, b0, c##i##a); c##i##b = _mm512_fmadd_ps(av, b1, c##i##b); }
@@ -45,7 +47,20 @@ void kst_sgemm_ukr_avx512(int64_t kc, const float *ap, const float *b, int64_t l
         _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
     }
-    if (nr == 32) {
+    if (nr == 32 && mr <= 8) {
+        // Short tiles (the last rows of an M not divisible by 12) skip the padding rows.
+        if (mr <= 4) {
+            for (int64_t p = 0; p < kc; p++) {
+                __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+                R512_ROWS4(F512) ap += 12; b += ldb;
+            }
+        } else {
+            for (int64_t p = 0; p < kc; p++) {
+                __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+                R512_ROWS8(F512) ap += 12; b += ldb;
+            }
+        }
+    } else if (nr == 32) {
         int64_t p = 0;
         for (; p + 4 <= kc; p += 4) {
             __m512 b0, b1;

@@ -1,4 +1,5 @@
-// Element-wise exp / log / tanh / sigmoid in three versions, instantiated from vmath_template.h.
+// Element-wise exp / log / tanh / sigmoid and the fused LSTM cell in three versions, instantiated
+// from vmath_template.h and cell_template.h.
 #include "CKestrelKernels.h"
 #include <string.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@
 #define VTAIL(CORE, xp, yp, cnt) do { __mmask16 k_ = (__mmask16)((1u << (cnt)) - 1u); \
     _mm512_mask_storeu_ps(yp, k_, CORE(_mm512_maskz_loadu_ps(k_, xp))); } while (0)
 #include "vmath_template.h"
+#include "cell_template.h"
 #undef VATTR
 #undef VSUF
 #undef VW
@@ -127,6 +129,7 @@
 #define VTAIL(CORE, xp, yp, cnt) do { float tx_[8] = {0}, ty_[8]; memcpy(tx_, xp, (size_t)(cnt) * 4); \
     _mm256_storeu_ps(ty_, CORE(_mm256_loadu_ps(tx_))); memcpy(yp, ty_, (size_t)(cnt) * 4); } while (0)
 #include "vmath_template.h"
+#include "cell_template.h"
 #undef VATTR
 #undef VSUF
 #undef VW
@@ -173,6 +176,12 @@ void kst_vtanh_avx512(const float *x, float *y, int64_t n) { kst_vtanh_portable(
 void kst_vtanh_avx2(const float *x, float *y, int64_t n) { kst_vtanh_portable(x, y, n); }
 void kst_vsigmoid_avx512(const float *x, float *y, int64_t n) { kst_vsigmoid_portable(x, y, n); }
 void kst_vsigmoid_avx2(const float *x, float *y, int64_t n) { kst_vsigmoid_portable(x, y, n); }
+void kst_lstm_cell_avx512(float *z, const float *b, const float *c0, float *c1, float *tc, float *h, int64_t u) {
+    kst_lstm_cell_portable(z, b, c0, c1, tc, h, u);
+}
+void kst_lstm_cell_avx2(float *z, const float *b, const float *c0, float *c1, float *tc, float *h, int64_t u) {
+    kst_lstm_cell_portable(z, b, c0, c1, tc, h, u);
+}
 #endif
 
 // ------------------------------------------------------------------------------ portable
@@ -225,3 +234,4 @@ static inline float kst_fabs(float x) { return kst_f_from_i(kst_i_from_f(x) & 0x
 #define VSTORE(p, v) (*(p) = (v))
 #define VTAIL(CORE, xp, yp, cnt) do { } while (0)
 #include "vmath_template.h"
+#include "cell_template.h"

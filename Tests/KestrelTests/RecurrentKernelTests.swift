@@ -69,6 +69,21 @@ final class RecurrentKernelTests: XCTestCase {
         }
     }
 
+    /// The fused LSTM cell kernel of every instruction set the CPU has (AVX-512, AVX2, portable)
+    /// agrees with the composed primitives, forward and backward, in training and inference.
+    func testFusedLSTMCellMatchesComposedPrimitivesOnEveryISA() {
+        let saved = CPUFeatures.activeISA
+        defer { CPUFeatures.setISA(saved) }
+        for isa in KernelISA.allCases where isa <= CPUFeatures.supportedISA {
+            CPUFeatures.setISA(isa)
+            var o = operands(.lstm, n: 13, u: 21, seed: 5)
+            assertMatchesReference(o)
+            o.h0 = nil
+            o.c0 = nil
+            assertClose(withoutGradients { fused(o) }, RecurrentReference.run(o).scalars, tolerance: 2e-6)
+        }
+    }
+
     func testMaskedStepsCarryStateAndRepeatOrZeroOutputs() {
         for kind in Self.kinds {
             assertMatchesReference(operands(kind, masked: true))
@@ -129,15 +144,33 @@ final class RecurrentKernelTests: XCTestCase {
         assertClose(packed.selecting(index: 1, alongAxis: 0), RecurrentReference.run(o).scalars, tolerance: 2e-6)
     }
 
-    /// Inference keeps two state slots instead of every step; the results are the same.
+    /// Inference keeps two state slots instead of every step, and (SimpleRNN, LSTM) multiplies
+    /// [x_t, h] by the stacked [W; U] per step; the results agree to rounding.
     func testInferenceWithoutHistoryMatchesRecordedForward() {
         for kind in Self.kinds {
             for masked in [false, true] {
                 var o = operands(kind, seed: 71, masked: masked, backwards: masked, dropout: masked)
                 let plain = withoutGradients { fused(o) }
                 _ = variables(&o)
-                XCTAssertEqual(plain.scalars, fused(o).scalars)
+                assertClose(plain, fused(o).scalars, tolerance: 1e-6)
             }
+        }
+    }
+
+    /// The per-step stacked product covers every tile shape: batch rows not a multiple of the
+    /// micro-kernel's 12 (short 8- and 4-row tiles) and gate columns not a multiple of 32.
+    func testInferenceStackedProductMatchesRecordedForwardOnRaggedSizes() {
+        for (n, u) in [(1, 3), (5, 9), (13, 17), (20, 33)] {
+            var generator = RandomGenerator(seed: UInt64(n * 100 + u))
+            let x = Tensor.randomNormal([n, 7, 6], generator: &generator)
+            let spec = RecurrentCellSpec(kind: .lstm, units: u, activation: .tanh, recurrentActivation: .sigmoid, zeroOutputForMask: false)
+            var dir = RecurrentDirection(x: x, kernel: Tensor.randomNormal([6, 4 * u], generator: &generator) * 0.3,
+                                         recurrentKernel: Tensor.randomNormal([u, 4 * u], generator: &generator) * 0.3,
+                                         bias: Tensor.randomNormal([4 * u], generator: &generator) * 0.1,
+                                         initialStates: [], goBackwards: false, recurrentDropoutMask: nil)
+            let plain = withoutGradients { recurrentSequence(spec, [dir], mask: nil) }
+            dir.x = dir.x.requiringGradient()
+            assertClose(plain, recurrentSequence(spec, [dir], mask: nil).scalars, tolerance: 2e-6)
         }
     }
 }

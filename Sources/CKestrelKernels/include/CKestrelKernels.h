@@ -72,6 +72,13 @@ void kst_vsigmoid_avx512(const float *x, float *y, int64_t n);
 void kst_vsigmoid_avx2(const float *x, float *y, int64_t n);
 void kst_vsigmoid_portable(const float *x, float *y, int64_t n);
 
+/// Fused LSTM cell over one batch row (Keras gate order i, f, c, o; sigmoid gates, tanh
+/// candidate and output). z holds the 4u pre-activations and receives the activated gates;
+/// b (4u, or NULL) is added first. c1 = f*c0 + i*g, tc = tanh(c1), h = o*tc.
+void kst_lstm_cell_avx512(float *z, const float *b, const float *c0, float *c1, float *tc, float *h, int64_t u);
+void kst_lstm_cell_avx2(float *z, const float *b, const float *c0, float *c1, float *tc, float *h, int64_t u);
+void kst_lstm_cell_portable(float *z, const float *b, const float *c0, float *c1, float *tc, float *h, int64_t u);
+
 /// Spin-wait hint (x86 PAUSE) for the Swift thread pool.
 void kst_cpu_relax(void);
 

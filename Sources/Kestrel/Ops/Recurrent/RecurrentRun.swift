@@ -10,6 +10,9 @@ final class RecurrentRun {
 
     /// Whether the forward keeps every step for a backward pass.
     let history: Bool
+    /// Inference of a cell whose gates all add x·W + h·U: each step multiplies [x_t, h] by
+    /// the stacked [W; U] at once, instead of a separate memory-bound projection of all steps.
+    let projectsInputPerStep: Bool
 
     init(spec: RecurrentCellSpec, directions: [RecurrentDirection], mask: Tensor?, history: Bool) {
         self.history = history
@@ -21,6 +24,7 @@ final class RecurrentRun {
         u = spec.units
         g = spec.kind.gateCount * u
         s = spec.kind.stateCount
+        projectsInputPerStep = !history && (spec.kind == .lstm || spec.kind == .simple)
     }
 
     /// Batch chunks per direction: enough units of work for the threads, at least 8 rows each.
@@ -43,20 +47,23 @@ final class RecurrentRun {
     /// Fills the packed output (D, N, T + S, U).
     func forward(into out: UnsafeMutablePointer<Float>) {
         traces = directions.map { d in
-            DirectionTrace(kind: spec.kind, t: t, n: n, f: f, u: u, dropout: d.recurrentDropoutMask != nil, history: history)
+            DirectionTrace(kind: spec.kind, t: t, n: n, f: f, u: u, dropout: d.recurrentDropoutMask != nil, history: history,
+                           projectsInputPerStep: projectsInputPerStep)
         }
         for (d, dir) in directions.enumerated() {
             let tr = traces[d]
-            // Time-major copy in processing order, then one GEMM for all input projections.
-            let x = dir.x.storage.pointer
-            for step in 0..<t {
-                let time = time(ofStep: step, backwards: dir.goBackwards)
-                for row in 0..<n {
-                    (tr.xs.p + (step * n + row) * f).update(from: x + (row * t + time) * f, count: f)
+            if !projectsInputPerStep {
+                // Time-major copy in processing order, then one GEMM for all input projections.
+                let x = dir.x.storage.pointer
+                for step in 0..<t {
+                    let time = time(ofStep: step, backwards: dir.goBackwards)
+                    for row in 0..<n {
+                        (tr.xs.p + (step * n + row) * f).update(from: x + (row * t + time) * f, count: f)
+                    }
                 }
+                Gemm.sgemm(transA: false, transB: false, m: t * n, n: g, k: f, alpha: 1, a: tr.xs.p, lda: f,
+                           b: dir.kernel.storage.pointer, ldb: g, beta: 0, c: tr.z.p, ldc: g)
             }
-            Gemm.sgemm(transA: false, transB: false, m: t * n, n: g, k: f, alpha: 1, a: tr.xs.p, lda: f,
-                       b: dir.kernel.storage.pointer, ldb: g, beta: 0, c: tr.z.p, ldc: g)
             for (k, buffer) in [tr.h, tr.c].enumerated() {
                 guard let buffer else { continue }
                 if k < dir.initialStates.count {
@@ -67,7 +74,12 @@ final class RecurrentRun {
             }
         }
         let chunks = chunksPerDirection
-        let products = directions.map { recurrentProducts($0.recurrentKernel.storage.pointer) }
+        let products = directions.map { dir in
+            projectsInputPerStep
+                ? [PackedRecurrentMatrix(stacking: dir.kernel.storage.pointer, rowStride: g, k1: f,
+                                         over: dir.recurrentKernel.storage.pointer, rowStride: g, k2: u, n: g)]
+                : recurrentProducts(dir.recurrentKernel.storage.pointer)
+        }
         let packSize = products.flatMap { $0 }.map { $0.packedSize(rows: n) }.max()!
         let scratch = (0..<(directions.count * chunks)).map { _ in (FloatBuffer(n * g), FloatBuffer(packSize)) }
         Parallel.forEach(directions.count * chunks) { unit in
@@ -90,8 +102,9 @@ final class RecurrentRun {
     /// The recurrence of one direction over a block of batch rows.
     func forwardRows(direction d: Int, rows: Range<Int>, out: UnsafeMutablePointer<Float>, products: [PackedRecurrentMatrix],
                      scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>) {
-        let (n, t, u, g) = (self.n, self.t, self.u, self.g)
+        let (n, t, f, u, g) = (self.n, self.t, self.f, self.u, self.g)
         let dir = directions[d], tr = traces[d]
+        let x = UnsafePointer(dir.x.storage.pointer)
         let act = spec.activation, rec = spec.recurrentActivation
         let b: UnsafePointer<Float>? = dir.bias.map { UnsafePointer($0.storage.pointer) }
         let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
@@ -107,29 +120,44 @@ final class RecurrentRun {
                 hin = hd.p + tr.stepSlot(step) * n * u
                 for i in (n0 * u)..<(rows.upperBound * u) { hin[i] = hp[i] * rm[i] }
             }
-            let zs = tr.z.p + step * n * g
+            let zs = tr.z.p + tr.gateSlot(step) * n * g
             let aux = tr.aux.map { $0.p + tr.stepSlot(step) * n * u }
+            if projectsInputPerStep {
+                products[0].multiply(x + (n0 * t + time) * f, lda1: t * f, then: hin + n0 * u, lda2: u, m: m,
+                                     into: zs + n0 * g, ldc: g, beta: 0, scratch: pack)
+            }
             switch spec.kind {
             case .simple:
-                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
+                if !projectsInputPerStep {
+                    products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
+                }
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<u { zr[j] += b[j] } }
                     act.apply(zr, hn + row * u, u)
                 }
             case .lstm:
-                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
+                if !projectsInputPerStep {
+                    products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
+                }
                 let cp = tr.c!.p + tr.stateSlot(step) * n * u, cn = tr.c!.p + tr.stateSlot(step + 1) * n * u
-                for row in rows {
-                    let zr = zs + row * g
-                    if let b { for j in 0..<g { zr[j] += b[j] } }
-                    rec.apply(zr, zr, 2 * u)
-                    act.apply(zr + 2 * u, zr + 2 * u, u)
-                    rec.apply(zr + 3 * u, zr + 3 * u, u)
-                    let c0 = cp + row * u, c1 = cn + row * u, a = aux! + row * u, h = hn + row * u
-                    for j in 0..<u { c1[j] = zr[u + j] * c0[j] + zr[j] * zr[2 * u + j] }
-                    act.apply(c1, a, u)
-                    for j in 0..<u { h[j] = zr[3 * u + j] * a[j] }
+                if FusedLSTMCell.applies(activation: act, recurrentActivation: rec) {
+                    let cell = FusedLSTMCell.kernel
+                    for row in rows {
+                        cell(zs + row * g, b, cp + row * u, cn + row * u, aux! + row * u, hn + row * u, Int64(u))
+                    }
+                } else {
+                    for row in rows {
+                        let zr = zs + row * g
+                        if let b { for j in 0..<g { zr[j] += b[j] } }
+                        rec.apply(zr, zr, 2 * u)
+                        act.apply(zr + 2 * u, zr + 2 * u, u)
+                        rec.apply(zr + 3 * u, zr + 3 * u, u)
+                        let c0 = cp + row * u, c1 = cn + row * u, a = aux! + row * u, h = hn + row * u
+                        for j in 0..<u { c1[j] = zr[u + j] * c0[j] + zr[j] * zr[2 * u + j] }
+                        act.apply(c1, a, u)
+                        for j in 0..<u { h[j] = zr[3 * u + j] * a[j] }
+                    }
                 }
             case .gru(resetAfter: true):
                 products[0].multiply(hin + n0 * u, lda: u, m: m, into: scratch, ldc: g, beta: 0, scratch: pack)

@@ -89,6 +89,9 @@ final class FloatBuffer {
 /// share one slot.
 final class DirectionTrace {
     let history: Bool
+    /// Whether each step computes its own input projection (then xs is empty and z holds
+    /// one step).
+    let projectsInputPerStep: Bool
     /// Inputs (T, N, F).
     let xs: FloatBuffer
     /// (T, N, G): the input projection, then the activated gates, then (backward) dZ.
@@ -101,12 +104,13 @@ final class DirectionTrace {
     /// (T, N, U): h ⊙ recurrent-dropout mask, when dropout is on.
     let hDropped: FloatBuffer?
 
-    init(kind: RecurrentCellKind, t: Int, n: Int, f: Int, u: Int, dropout: Bool, history: Bool) {
+    init(kind: RecurrentCellKind, t: Int, n: Int, f: Int, u: Int, dropout: Bool, history: Bool, projectsInputPerStep: Bool) {
         let g = kind.gateCount * u
         let states = history ? t + 1 : 2, steps = history ? t : 1
         self.history = history
-        xs = FloatBuffer(t * n * f)
-        z = FloatBuffer(t * n * g)
+        self.projectsInputPerStep = projectsInputPerStep
+        xs = FloatBuffer(projectsInputPerStep ? 0 : t * n * f)
+        z = FloatBuffer((projectsInputPerStep ? 1 : t) * n * g)
         h = FloatBuffer(states * n * u)
         c = kind == .lstm ? FloatBuffer(states * n * u) : nil
         aux = kind == .simple ? nil : FloatBuffer(steps * n * u)
@@ -115,6 +119,9 @@ final class DirectionTrace {
 
     /// Slot of the state before step `step`.
     @inline(__always) func stateSlot(_ step: Int) -> Int { history ? step : step & 1 }
+
+    /// Slot of step `step`'s gates in z.
+    @inline(__always) func gateSlot(_ step: Int) -> Int { projectsInputPerStep ? 0 : step }
 
     /// Slot of step `step`'s per-step values.
     @inline(__always) func stepSlot(_ step: Int) -> Int { history ? step : 0 }

@@ -1,0 +1,23 @@
+import CKestrelKernels
+
+/// The standard LSTM cell (sigmoid gates, tanh candidate and output) as one vectorised pass
+/// per batch row: bias, four gate activations, the cell update and the output in registers,
+/// instead of one pass over memory per gate. Other activations take the general path.
+enum FusedLSTMCell {
+    typealias Kernel = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                                       UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                       UnsafeMutablePointer<Float>?, Int64) -> Void
+
+    /// The version for the active instruction set.
+    static var kernel: Kernel {
+        switch CPUFeatures.activeISA {
+        case .avx512: return kst_lstm_cell_avx512
+        case .avx2: return kst_lstm_cell_avx2
+        case .portable: return kst_lstm_cell_portable
+        }
+    }
+
+    static func applies(activation: CellActivation, recurrentActivation: CellActivation) -> Bool {
+        activation == .tanh && recurrentActivation == .sigmoid
+    }
+}
