@@ -115,6 +115,42 @@ final class ConvolutionOpTests: XCTestCase {
         }
     }
 
+    /// Max pooling on every instruction set, with ties (the first maximal cell in window order
+    /// takes the gradient, as in Keras), windows that tile exactly, leave cells uncovered, or
+    /// overlap, and enough channels for the vector loops: against a plain reference.
+    func testMaxPoolingWinnersOnEveryISA() {
+        let saved = CPUFeatures.activeISA
+        defer { CPUFeatures.setISA(saved) }
+        let (n, h, w, c) = (2, 6, 5, 37)
+        // Values in a few levels so that windows hold ties.
+        let x = Tensor(shape: [n, h, w, c]) { p, count in for i in 0..<count { p[i] = Float((i * 7919) % 5) } }
+        for isa in KernelISA.allCases where isa <= CPUFeatures.supportedISA {
+            CPUFeatures.setISA(isa)
+            for (k, s) in [((2, 1), (2, 1)), ((2, 2), (2, 2)), ((3, 2), (2, 1))] {
+                let g = geometry([n, h, w, c], k, strides: s, padding: .valid)
+                let cotangent = randomTensor([n, g.outHeight, g.outWidth, c], seed: 3)
+                let xv = x.requiringGradient()
+                let y = maxPool2d(xv, geometry: g)
+                let dx = Tensor.gradients(of: y, withRespectTo: [xv], seed: cotangent)[0]
+                var wantY = [Float](repeating: 0, count: y.count), wantDx = [Float](repeating: 0, count: x.count)
+                let xs = x.scalars, gs = cotangent.scalars
+                for b in 0..<n { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for ch in 0..<c {
+                    var best = -Float.infinity, at = 0
+                    for iy in oy * s.0..<oy * s.0 + k.0 { for ix in ox * s.1..<ox * s.1 + k.1 {
+                        let i = ((b * h + iy) * w + ix) * c + ch
+                        if xs[i] > best { (best, at) = (xs[i], i) }
+                    }}
+                    let o = ((b * g.outHeight + oy) * g.outWidth + ox) * c + ch
+                    wantY[o] = best
+                    wantDx[at] += gs[o]
+                }}}}
+                XCTAssertEqual(y.scalars, wantY, "\(isa) \(k) \(s)")
+                XCTAssertEqual(dx.scalars, wantDx, "\(isa) \(k) \(s)")
+                XCTAssertEqual(withoutGradients { maxPool2d(x, geometry: g) }.scalars, wantY, "\(isa) inference")
+            }
+        }
+    }
+
     func testAveragePoolingSameDividesByRealCells() {
         // One row of 3 values, window 2, stride 2, same: the last window holds one real cell.
         let g = geometry([1, 1, 3, 1], (1, 2), strides: (1, 2), padding: .same)

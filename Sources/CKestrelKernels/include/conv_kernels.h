@@ -36,19 +36,25 @@ int64_t kst_conv_direct_scratch(const kst_conv_geom *g, int64_t cout);
 /// output channels are accumulated in registers per window tap. Needs AVX2 + FMA.
 void kst_conv_weight_grad_direct_avx2(const float *x, const float *gy, float *dw, const kst_conv_geom *g, int64_t cout,
                                       int64_t n0, int64_t n1, float *scratch);
+// Each loop below comes in _avx512, _avx2 and _portable versions (the same C vectorised for
+// each instruction set); Swift picks one by CPU features.
+#define KST_ISA_VERSIONS(RET, NAME, ARGS) RET NAME##avx512 ARGS; RET NAME##avx2 ARGS; RET NAME##portable ARGS;
+
 /// out[i] = y[i] > 0 ? g[i] : 0 — the cotangent through a ReLU, given its output y.
-void kst_relu_mask(const float *y, const float *g, float *out, int64_t n);
+KST_ISA_VERSIONS(void, kst_relu_mask_, (const float *y, const float *g, float *out, int64_t n))
 
 /// acc[j] += Σ_r m[r*cols + j]: column sums of a rows x cols matrix (bias gradients).
-void kst_add_columns(const float *m, int64_t rows, int64_t cols, float *acc);
+KST_ISA_VERSIONS(void, kst_add_columns_, (const float *m, int64_t rows, int64_t cols, float *acc))
 
 /// Max pooling of samples n0 ..< n1 (window KH x KW, strides, padding PT/PL; padded cells
-/// never win), NHWC, vectorised over channels.
-void kst_maxpool_forward(const float *x, float *y, const kst_conv_geom *g, int64_t n0, int64_t n1);
+/// never win), NHWC, vectorised over channels. When arg is not NULL it receives, per output
+/// element, the in-sample pixel index iy*W + ix of the first maximal cell of its window.
+KST_ISA_VERSIONS(void, kst_maxpool_forward_, (const float *x, float *y, int32_t *arg, const kst_conv_geom *g,
+                                              int64_t n0, int64_t n1))
 
-/// Its gradient for samples n0 ..< n1: each window's cotangent goes to the first cell equal
-/// to the window's maximum y. dx is overwritten.
-void kst_maxpool_backward(const float *x, const float *y, const float *gy, float *dx, const kst_conv_geom *g,
-                          int64_t n0, int64_t n1);
+/// Its gradient for samples n0 ..< n1: each output element's cotangent goes to the cell its
+/// forward recorded in arg. dx is overwritten.
+KST_ISA_VERSIONS(void, kst_maxpool_backward_, (const int32_t *arg, const float *gy, float *dx, const kst_conv_geom *g,
+                                               int64_t n0, int64_t n1))
 
 #endif

@@ -153,10 +153,10 @@ enum ConvolutionKernels {
         var gWhole = g
         if let reluOutput, let maskedBuffer {
             let m = maskedBuffer.pointer
-            let step = 1 << 14
+            let step = 1 << 14, reluMask = ChannelLoops.reluMask
             Parallel.forEach((total * cout + step - 1) / step) { b in
                 let lo = b * step
-                kst_relu_mask(reluOutput + lo, g + lo, m + lo, Int64(Swift.min(step, total * cout - lo)))
+                reluMask(reluOutput + lo, g + lo, m + lo, Int64(Swift.min(step, total * cout - lo)))
             }
             gWhole = UnsafePointer(m)
         }
@@ -198,7 +198,7 @@ enum ConvolutionKernels {
             var gc = gAll + p0 * cout
             if maskPerChunk, let reluOutput {
                 let masked = col + rows * k
-                kst_relu_mask(reluOutput + p0 * cout, gc, masked, Int64(rows * cout))
+                ChannelLoops.reluMask(reluOutput + p0 * cout, gc, masked, Int64(rows * cout))
                 gc = UnsafePointer(masked)
             }
             if wantWeights, let x {
@@ -228,7 +228,7 @@ enum ConvolutionKernels {
                 if db != nil {
                     let bp = part + k * cout
                     if first { bp.initialize(repeating: 0, count: cout) }
-                    kst_add_columns(gc, Int64(rows), Int64(cout), bp)
+                    ChannelLoops.addColumns(gc, Int64(rows), Int64(cout), bp)
                 }
             }
             if let dx = dxPending {

@@ -2,16 +2,32 @@ import CKestrelKernels
 
 /// 2-D max pooling, channels-last: each output pixel is the per-channel maximum over its
 /// window's real cells (padding never wins, as if it were -inf). The gradient goes to the
-/// first maximal cell of each window. `geometry` gives pool size, strides and padding.
+/// first maximal cell of each window, which the forward records when a backward will run
+/// (so the backward reads neither the input nor the output again). `geometry` gives pool
+/// size, strides and padding.
 public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
     precondition(x.shape == g.inputShape, "maxPool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
-    let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels]) { out, _ in
-        PoolingKernels.perSampleBlock(g) { cg, n0, n1 in kst_maxpool_forward(x.storage.pointer, out, &cg, n0, n1) }
+    let outShape = [g.batch, g.outHeight, g.outWidth, g.inChannels]
+    guard GradientMode.isRecording && x.requiresGradient else {
+        return Tensor(shape: outShape) { out, _ in
+            PoolingKernels.perSampleBlock(g) { cg, n0, n1 in ChannelLoops.maxPoolForward(x.storage.pointer, out, nil, &cg, n0, n1) }
+        }
+    }
+    let count = outShape.reduce(1, *)
+    var winners = [Int32](repeating: 0, count: 0)
+    let y = Tensor(shape: outShape) { out, _ in
+        winners = [Int32](unsafeUninitializedCapacity: count) { arg, initialized in
+            let a = arg.baseAddress!
+            PoolingKernels.perSampleBlock(g) { cg, n0, n1 in ChannelLoops.maxPoolForward(x.storage.pointer, out, a, &cg, n0, n1) }
+            initialized = count
+        }
     }
     return y.recorded(from: x) { grad in
         Tensor(shape: x.shape) { dx, _ in
-            PoolingKernels.perSampleBlock(g) { cg, n0, n1 in
-                kst_maxpool_backward(x.storage.pointer, y.storage.pointer, grad.storage.pointer, dx, &cg, n0, n1)
+            winners.withUnsafeBufferPointer { arg in
+                PoolingKernels.perSampleBlock(g) { cg, n0, n1 in
+                    ChannelLoops.maxPoolBackward(arg.baseAddress!, grad.storage.pointer, dx, &cg, n0, n1)
+                }
             }
         }
     }
