@@ -64,6 +64,51 @@ final class ConvolutionOpTests: XCTestCase {
         }
     }
 
+    /// Windows of at most 16 values (3×3 over one channel, 2×2 over three…) take the thin
+    /// kernel-gradient path; on every instruction set it matches plain loops, with and without
+    /// a fused ReLU, with padding, strides, dilation and channel counts that leave vector tails.
+    func testThinWindowKernelGradientsOnEveryISA() {
+        let saved = CPUFeatures.activeISA
+        defer { CPUFeatures.setISA(saved) }
+        let cases: [([Int], (Int, Int), (Int, Int), (Int, Int), ConvolutionPadding, Int)] = [
+            ([3, 9, 8, 1], (3, 3), (1, 1), (1, 1), .valid, 32), ([2, 7, 9, 1], (3, 3), (2, 1), (1, 1), .same, 20),
+            ([2, 8, 8, 3], (2, 2), (1, 2), (2, 1), .same, 37), ([2, 6, 7, 4], (2, 2), (1, 1), (1, 1), .valid, 5),
+        ]
+        for isa in KernelISA.allCases where isa <= CPUFeatures.supportedISA {
+            CPUFeatures.setISA(isa)
+            for (shape, k, s, d, p, cout) in cases {
+                let g = geometry(shape, k, strides: s, dilation: d, padding: p)
+                let x = randomTensor(shape, seed: 40), w = randomTensor([k.0, k.1, shape[3], cout], seed: 41), b = randomTensor([cout], seed: 42)
+                let seed = randomTensor([shape[0], g.outHeight, g.outWidth, cout], seed: 43)
+                for fusedRelu in [false, true] {
+                    for needInput in [false, true] {
+                        let xv = needInput ? x.requiringGradient() : x
+                        let (wv, bv) = (w.requiringGradient(), b.requiringGradient())
+                        let y = conv2d(xv, wv, bias: bv, geometry: g, relu: fusedRelu)
+                        let grads = Tensor.gradients(of: y, withRespectTo: [wv, bv], seed: seed)
+                        // Plain loops: gm = seed masked by the ReLU, dW = Σ window ⊗ gm, db = Σ gm.
+                        let ys = y.scalars, gs = seed.scalars, xs = x.scalars
+                        var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: cout)
+                        for n in 0..<shape[0] { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth { for o in 0..<cout {
+                            let i = ((n * g.outHeight + oy) * g.outWidth + ox) * cout + o
+                            let gm = fusedRelu && ys[i] <= 0 ? 0 : gs[i]
+                            db[o] += gm
+                            for ky in 0..<k.0 { for kx in 0..<k.1 {
+                                let iy = oy * s.0 - g.padTop + ky * d.0, ix = ox * s.1 - g.padLeft + kx * d.1
+                                guard iy >= 0, iy < shape[1], ix >= 0, ix < shape[2] else { continue }
+                                for c in 0..<shape[3] {
+                                    dw[((ky * k.1 + kx) * shape[3] + c) * cout + o] += xs[((n * shape[1] + iy) * shape[2] + ix) * shape[3] + c] * gm
+                                }
+                            }}
+                        }}}}
+                        assertClose(grads[0], dw, tolerance: 1e-4)
+                        assertClose(grads[1], db, tolerance: 1e-4)
+                    }
+                }
+            }
+        }
+    }
+
     func testConv2DFusedReluGradients() {
         let g = geometry([2, 5, 5, 2], (3, 3), padding: .same)
         let inputs = [randomTensor([2, 5, 5, 2], seed: 6), randomTensor([3, 3, 2, 3], seed: 7), randomTensor([3], seed: 8)]

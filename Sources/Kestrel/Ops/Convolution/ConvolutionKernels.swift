@@ -145,8 +145,10 @@ enum ConvolutionKernels {
         // flipped kernel, which needs the whole ReLU-masked cotangent first. Otherwise each
         // chunk masks its own rows while they are in cache.
         let directInput = dx != nil && geo.strideY == 1 && geo.strideX == 1 && prefersDirectInputGradient(geo, outChannels: cout)
-        // Up to 16 output channels the kernel gradient also runs without im2col.
-        let directWeights = dw != nil && x != nil && cout <= 16 && prefersDirectInputGradient(geo, outChannels: cout)
+        // A thin window (e.g. 3×3 over one channel) gets its kernel gradient from one pass over
+        // the cotangent; up to 16 output channels the kernel gradient also runs without im2col.
+        let thinWeights = dw != nil && x != nil && k <= Int(KST_THIN_MAX_TAPS) && cout <= Int(KST_THIN_MAX_COUT)
+        let directWeights = !thinWeights && dw != nil && x != nil && cout <= 16 && prefersDirectInputGradient(geo, outChannels: cout)
         let wholeMask = reluOutput != nil && (directInput || directWeights)
         let maskedBuffer = wholeMask ? ScratchPool.take(total * cout) : nil
         defer { if let maskedBuffer { ScratchPool.give(maskedBuffer) } }
@@ -161,19 +163,20 @@ enum ConvolutionKernels {
             gWhole = UnsafePointer(m)
         }
         let gAll = gWhole
-        let maskPerChunk = reluOutput != nil && !wholeMask
         var dxPending = dx
         if let dxp = dx, directInput {
             inputGradientDirect(g: gAll, w: w, dx: dxp, geometry: geo, outChannels: cout)
             dxPending = nil
         }
         guard wantWeights || dxPending != nil else { return }
+        // The thin kernel gradient masks as it reads; the other paths take a masked chunk.
+        let maskPerChunk = reluOutput != nil && !wholeMask && (dxPending != nil || !thinWeights)
         // dW as colᵀ·g (k × cout) or, when cout is thin, gᵀ·col (cout × k): whichever wastes
         // less of the 12×32 GEMM tile.
         func waste(_ m: Int, _ n: Int) -> Double {
             Double((m + 11) / 12 * 12) / Double(m) * Double((n + 31) / 32 * 32) / Double(n)
         }
-        let transposedDW = !directWeights && waste(cout, k) < waste(k, cout)
+        let transposedDW = !directWeights && !thinWeights && waste(cout, k) < waste(k, cout)
         // Chunks of whole samples: col2im of different chunks touches disjoint inputs.
         // At least four chunks per thread so the workers finish together.
         let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
@@ -205,7 +208,12 @@ enum ConvolutionKernels {
                 let part = partials!.pointer + worker * partialSize
                 let first = !started[worker]
                 started[worker] = true
-                if directWeights {
+                if thinWeights {
+                    if first { part.initialize(repeating: 0, count: partialSize) }
+                    let y = maskPerChunk || wholeMask ? nil : reluOutput.map { $0 + p0 * cout }
+                    ChannelLoops.weightGradientThin(x, gc, y, part, db != nil ? part + k * cout : nil, &cg, Int64(cout),
+                                                    Int64(p0), Int64(p0 + rows))
+                } else if directWeights {
                     if first { part.initialize(repeating: 0, count: k * cout) }
                     var local = cg
                     kst_conv_weight_grad_direct_avx2(x, gAll, part, &local, Int64(cout), Int64(n0), Int64(n1), col)
@@ -225,7 +233,7 @@ enum ConvolutionKernels {
                                    b: gc, ldb: cout, beta: first ? 0 : 1, c: part, ldc: cout)
                     }
                 }
-                if db != nil {
+                if db != nil && !thinWeights {
                     let bp = part + k * cout
                     if first { bp.initialize(repeating: 0, count: cout) }
                     ChannelLoops.addColumns(gc, Int64(rows), Int64(cout), bp)
