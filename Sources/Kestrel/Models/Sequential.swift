@@ -36,15 +36,29 @@ public final class Sequential: Model {
         if inputShape == nil { inputShape = Array(x.shape.dropFirst()) }
         if let inputLayer { x = try inputLayer(x) }
         var mask: Tensor? = nil
-        for layer in stack {
+        var i = 0
+        while i < stack.count {
+            let layer = stack[i]
+            // Conv(ReLU) → MaxPooling pairs run as one fused op.
+            if mask == nil, i + 1 < stack.count, let conv = layer as? ConvolutionLayer,
+               let fused = try conv.fusedWithMaxPooling(stack[i + 1], input: x) {
+                x = fused.pooled
+                recordOutputShape(of: layer, Array(fused.convolution.dropFirst()))
+                recordOutputShape(of: stack[i + 1], Array(x.shape.dropFirst()))
+                i += 2
+                continue
+            }
             let inputs = [x]
             x = try layer(inputs, mask: mask, training: training)[0]
             mask = layer.computeMask(inputs, mask: mask)
-            if layerOutputShapes[ObjectIdentifier(layer)] == nil {
-                layerOutputShapes[ObjectIdentifier(layer)] = Array(x.shape.dropFirst())
-            }
+            recordOutputShape(of: layer, Array(x.shape.dropFirst()))
+            i += 1
         }
         return [x]
+    }
+
+    private func recordOutputShape(of layer: Layer, _ shape: [Int]) {
+        if layerOutputShapes[ObjectIdentifier(layer)] == nil { layerOutputShapes[ObjectIdentifier(layer)] = shape }
     }
 }
 
