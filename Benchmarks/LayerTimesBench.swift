@@ -9,7 +9,7 @@ struct LayerTimesBench: ParsableCommand {
                                                     abstract: "Per-op forward/backward times of W2's training step (µs).")
 
     @Option(help: "Compute threads.") var threads = 2
-    @Option(help: "Only these ops (comma-separated: conv1, pool1, conv2, pool2, dense1, dense2).") var only: String?
+    @Option(help: "Only these ops (comma-separated: conv1, pool1, conv2, pool2, conv1+pool1, conv2+pool2, dense1, dense2).") var only: String?
     @Option(help: "Runs per op.") var runs = 30
 
     func run() throws {
@@ -36,6 +36,8 @@ struct LayerTimesBench: ParsableCommand {
             ("pool1", [a1], { v in maxPool2d(v[0], geometry: p1) }),
             ("conv2", [a2, w2, b2], { v in conv2d(v[0], v[1], bias: v[2], geometry: g2, relu: true) }),
             ("pool2", [a3], { v in maxPool2d(v[0], geometry: p2) }),
+            ("conv1+pool1", [w1, b1], { v in conv2dReluMaxPool(x, v[0], bias: v[1], convolution: g1, pooling: p1) }),
+            ("conv2+pool2", [a2, w2, b2], { v in conv2dReluMaxPool(v[0], v[1], bias: v[2], convolution: g2, pooling: p2) }),
             ("dense1", [a4, w3], { v in relu(matmul(v[0], v[1])) }),
             ("dense2", [a5, w4], { v in matmul(v[0], v[1]) }),
         ]

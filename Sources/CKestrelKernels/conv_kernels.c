@@ -27,6 +27,37 @@ void kst_im2col_nhwc(const float *x, const kst_conv_geom *g, int64_t p0, int64_t
     }
 }
 
+void kst_conv_window_panel(const float *x, const kst_conv_geom *g, int64_t p0, int64_t p1, int64_t t0, int64_t MR,
+                           float *dst) {
+    const int64_t C = g->C, k = g->KH * g->KW * C, plane = g->OH * g->OW;
+    const int64_t t1 = t0 + MR < k ? t0 + MR : k;
+    int64_t offset[64], ty[64], tx[64], tc[64];   // MR <= 64
+    for (int64_t t = t0; t < t1; t++) {
+        const int64_t c = t % C, kx = (t / C) % g->KW, ky = t / (C * g->KW);
+        ty[t - t0] = ky * g->DY;
+        tx[t - t0] = kx * g->DX;
+        tc[t - t0] = c;
+        offset[t - t0] = (ty[t - t0] * g->W + tx[t - t0]) * C + c;
+    }
+    int64_t n = p0 / plane, r = p0 % plane, oy = r / g->OW, ox = r % g->OW;
+    for (int64_t p = p0; p < p1; p++) {
+        float *d = dst + (p - p0) * MR;
+        const int64_t iy0 = oy * g->SY - g->PT, ix0 = ox * g->SX - g->PL;
+        const float *xs = x + n * g->H * g->W * C;
+        if (iy0 >= 0 && ix0 >= 0 && iy0 + (g->KH - 1) * g->DY < g->H && ix0 + (g->KW - 1) * g->DX < g->W) {
+            const float *base = xs + (iy0 * g->W + ix0) * C;
+            for (int64_t t = 0; t < t1 - t0; t++) d[t] = base[offset[t]];
+        } else {
+            for (int64_t t = 0; t < t1 - t0; t++) {
+                const int64_t iy = iy0 + ty[t], ix = ix0 + tx[t];
+                d[t] = iy >= 0 && iy < g->H && ix >= 0 && ix < g->W ? xs[(iy * g->W + ix) * C + tc[t]] : 0.0f;
+            }
+        }
+        for (int64_t t = t1 - t0; t < MR; t++) d[t] = 0.0f;
+        if (++ox == g->OW) { ox = 0; if (++oy == g->OH) { oy = 0; n++; } }
+    }
+}
+
 static inline void add_run(float *restrict dst, const float *restrict src, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] += src[i];
 }

@@ -46,18 +46,12 @@ KST_ISA_VERSIONS(void, kst_relu_mask_, (const float *y, const float *g, float *o
 /// acc[j] += Σ_r m[r*cols + j]: column sums of a rows x cols matrix (bias gradients).
 KST_ISA_VERSIONS(void, kst_add_columns_, (const float *m, int64_t rows, int64_t cols, float *acc))
 
-/// Limits of the thin-window kernel gradient below.
-enum { KST_THIN_MAX_TAPS = 16, KST_THIN_MAX_COUT = 128 };
-
-/// The kernel and bias gradients of a convolution whose window holds at most
-/// KST_THIN_MAX_TAPS values (k = KH*KW*C, e.g. 3x3 over one channel) with at most
-/// KST_THIN_MAX_COUT output channels, over output pixels p0 ..< p1 (flat N*OH*OW index;
-/// gy and y point at row p0):
-/// dw[t, o] += Σ_p window_p[t]·gm[p, o] and db[o] += Σ_p gm[p, o] (db may be NULL), where
-/// gm = gy masked by y > 0 when y (a fused ReLU's output) is given. No im2col, no GEMM:
-/// these layers are bound by reading gy, which this reads once.
-KST_ISA_VERSIONS(void, kst_conv_weight_grad_thin_, (const float *x, const float *gy, const float *y, float *dw, float *db,
-                                                    const kst_conv_geom *g, int64_t cout, int64_t p0, int64_t p1))
+/// The window values of output pixels p0 ..< p1 (flat N*OH*OW index) packed as an SGEMM
+/// micro-panel: taps t0 ..< t0+MR of pixel p at dst[(p - p0)*MR + t - t0], zero beyond the
+/// window's last tap or outside the input. With the cotangent rows as B this gives the
+/// kernel gradient of a thin window (k = KH*KW*C ≤ a few MR) without im2col. MR ≤ 64.
+void kst_conv_window_panel(const float *x, const kst_conv_geom *g, int64_t p0, int64_t p1, int64_t t0, int64_t MR,
+                           float *dst);
 
 /// Max pooling of samples n0 ..< n1 (window KH x KW, strides, padding PT/PL; padded cells
 /// never win), NHWC, vectorised over channels. When arg is not NULL it receives, per output

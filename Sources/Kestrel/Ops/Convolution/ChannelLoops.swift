@@ -1,7 +1,6 @@
 import CKestrelKernels
 
-/// The C loops of pooling and of the convolution backward (ReLU mask, bias and thin-window
-/// kernel gradients), in the version built
+/// The C loops of pooling and of the ReLU-masked convolution backward, in the version built
 /// for the active instruction set (the same loops vectorised for AVX-512, AVX2 or baseline).
 enum ChannelLoops {
     static var reluMask: @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void {
@@ -35,16 +34,6 @@ enum ChannelLoops {
         case .avx512: return kst_maxpool_backward_avx512
         case .avx2: return kst_maxpool_backward_avx2
         case .portable: return kst_maxpool_backward_portable
-        }
-    }
-
-    static var weightGradientThin: @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
-                                                   UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
-                                                   UnsafePointer<kst_conv_geom>?, Int64, Int64, Int64) -> Void {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_conv_weight_grad_thin_avx512
-        case .avx2: return kst_conv_weight_grad_thin_avx2
-        case .portable: return kst_conv_weight_grad_thin_portable
         }
     }
 }

@@ -105,6 +105,28 @@ enum ConvolutionKernels {
         }
     }
 
+    /// Windows of at most this many values take the thin kernel-gradient path.
+    static let thinTaps = 16
+
+    /// dw (k × cout) += Σ_p window_p ⊗ g_p over output pixels `rows`: the GEMM Aᵀ·G with A's
+    /// micro-panels packed straight from the image (no im2col) and G read in place.
+    static func thinWeightGradient(x: UnsafePointer<Float>, g: UnsafePointer<Float>, rows: Range<Int>, geometry cg: inout kst_conv_geom,
+                                   outChannels cout: Int, dw: UnsafeMutablePointer<Float>, panel: UnsafeMutablePointer<Float>) {
+        let kernel = Gemm.kernel(for: CPUFeatures.activeISA)
+        let (mr, nr, k) = (kernel.mr, kernel.nr, Int(cg.KH * cg.KW * cg.C))
+        var t0 = 0
+        while t0 < k {
+            kst_conv_window_panel(x, &cg, Int64(rows.lowerBound), Int64(rows.upperBound), Int64(t0), Int64(mr), panel)
+            var j0 = 0
+            while j0 < cout {
+                kernel.ukr(Int64(rows.count), panel, g + j0, Int64(cout), dw + t0 * cout + j0, Int64(cout), 1, 1,
+                           Int64(Swift.min(mr, k - t0)), Int64(Swift.min(nr, cout - j0)))
+                j0 += nr
+            }
+            t0 += mr
+        }
+    }
+
     /// Adds the bias to every row and applies ReLU, in place.
     @inline(__always)
     static func epilogue(_ y: UnsafeMutablePointer<Float>, rows: Int, cout: Int, bias: UnsafePointer<Float>?, relu: Bool) {
@@ -145,9 +167,9 @@ enum ConvolutionKernels {
         // flipped kernel, which needs the whole ReLU-masked cotangent first. Otherwise each
         // chunk masks its own rows while they are in cache.
         let directInput = dx != nil && geo.strideY == 1 && geo.strideX == 1 && prefersDirectInputGradient(geo, outChannels: cout)
-        // A thin window (e.g. 3×3 over one channel) gets its kernel gradient from one pass over
-        // the cotangent; up to 16 output channels the kernel gradient also runs without im2col.
-        let thinWeights = dw != nil && x != nil && k <= Int(KST_THIN_MAX_TAPS) && cout <= Int(KST_THIN_MAX_COUT)
+        // A thin window (e.g. 3×3 over one channel) packs its window values straight into GEMM
+        // panels; up to 16 output channels the kernel gradient also runs without im2col.
+        let thinWeights = dw != nil && x != nil && k <= thinTaps
         let directWeights = !thinWeights && dw != nil && x != nil && cout <= 16 && prefersDirectInputGradient(geo, outChannels: cout)
         let wholeMask = reluOutput != nil && (directInput || directWeights)
         let maskedBuffer = wholeMask ? ScratchPool.take(total * cout) : nil
@@ -169,8 +191,7 @@ enum ConvolutionKernels {
             dxPending = nil
         }
         guard wantWeights || dxPending != nil else { return }
-        // The thin kernel gradient masks as it reads; the other paths take a masked chunk.
-        let maskPerChunk = reluOutput != nil && !wholeMask && (dxPending != nil || !thinWeights)
+        let maskPerChunk = reluOutput != nil && !wholeMask
         // dW as colᵀ·g (k × cout) or, when cout is thin, gᵀ·col (cout × k): whichever wastes
         // less of the 12×32 GEMM tile.
         func waste(_ m: Int, _ n: Int) -> Double {
@@ -191,16 +212,17 @@ enum ConvolutionKernels {
         defer { started.deallocate() }
         var cg = cGeometry(geo)
         let directScratch = directWeights ? Int(kst_conv_direct_scratch(&cg, Int64(cout))) : 0
+        let mr = Gemm.kernel(for: CPUFeatures.activeISA).mr
         let pointwise = geo.isPointwise
         WorkQueue.run(items: chunks, threads: workers) { worker, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
-            let scratch = ScratchPool.take(Swift.max(rows * k + (maskPerChunk ? rows * cout : 0), directScratch))
+            let scratch = ScratchPool.take(Swift.max(rows * Swift.max(k, mr) + (maskPerChunk ? rows * cout : 0), directScratch))
             defer { ScratchPool.give(scratch) }
             let col = scratch.pointer
             var gc = gAll + p0 * cout
             if maskPerChunk, let reluOutput {
-                let masked = col + rows * k
+                let masked = col + rows * Swift.max(k, mr)
                 ChannelLoops.reluMask(reluOutput + p0 * cout, gc, masked, Int64(rows * cout))
                 gc = UnsafePointer(masked)
             }
@@ -209,10 +231,8 @@ enum ConvolutionKernels {
                 let first = !started[worker]
                 started[worker] = true
                 if thinWeights {
-                    if first { part.initialize(repeating: 0, count: partialSize) }
-                    let y = maskPerChunk || wholeMask ? nil : reluOutput.map { $0 + p0 * cout }
-                    ChannelLoops.weightGradientThin(x, gc, y, part, db != nil ? part + k * cout : nil, &cg, Int64(cout),
-                                                    Int64(p0), Int64(p0 + rows))
+                    if first { part.initialize(repeating: 0, count: k * cout) }
+                    thinWeightGradient(x: x, g: gc, rows: p0..<(p0 + rows), geometry: &cg, outChannels: cout, dw: part, panel: col)
                 } else if directWeights {
                     if first { part.initialize(repeating: 0, count: k * cout) }
                     var local = cg
@@ -233,7 +253,7 @@ enum ConvolutionKernels {
                                    b: gc, ldb: cout, beta: first ? 0 : 1, c: part, ldc: cout)
                     }
                 }
-                if db != nil && !thinWeights {
+                if db != nil {
                     let bp = part + k * cout
                     if first { bp.initialize(repeating: 0, count: cout) }
                     ChannelLoops.addColumns(gc, Int64(rows), Int64(cout), bp)

@@ -9,7 +9,7 @@ import CKestrelKernels
 /// as `maxPool2d(conv2d(x, kernel, bias:, relu: true))`, up to the order of the weight-
 /// gradient sums. `convolution` and `pooling` are the two geometries, the second over the
 /// first's output.
-func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, convolution cg: ConvolutionGeometry,
+public func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, convolution cg: ConvolutionGeometry,
                        pooling pg: ConvolutionGeometry) -> Tensor {
     let cout = kernel.shape[3]
     precondition(pg.inputShape == [cg.batch, cg.outHeight, cg.outWidth, cout], "conv2dReluMaxPool: pooling geometry \(pg.inputShape) does not follow the convolution")
