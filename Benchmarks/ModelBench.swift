@@ -3,7 +3,8 @@ import Kestrel
 
 /// Shared harness of the model workloads (WORKLOADS.md W2–W5): Adam(1e-3, ε 1e-7), one
 /// fixed batch reused every step, `warmup` untimed steps, then `repeats` noise-gated blocks
-/// of `steps` steps; samples/s per block, median reported, one JSON line per mode.
+/// of `steps` steps with the placement probe (PlacedBench); samples/s per block, median
+/// reported, one JSON line per mode.
 struct ModelBench {
     let workload: String
     let batch: Int
@@ -25,21 +26,9 @@ struct ModelBench {
             let step: () throws -> Void = mode == "train"
                 ? { _ = try model.trainOnBatch(x: x, y: y) }
                 : { _ = try model.predict(x, batchSize: batch) }
-            for _ in 0..<s.warmup { try step() }
-            var failure: Error?
-            let r = BenchSupport.timedRepeats(repeats: s.repeats, units: Double(s.steps * batch), gate: gate) {
-                do { for _ in 0..<s.steps { try step() } } catch { failure = error }
-            }
-            if let failure { throw failure }
-            BenchSupport.emit([
-                ("framework", "kestrel"), ("workload", workload), ("mode", mode), ("batch", batch),
-                ("samples_per_s", BenchSupport.round2(BenchSupport.median(r.rates))),
-                ("min", BenchSupport.round2(r.rates.min() ?? .nan)), ("max", BenchSupport.round2(r.rates.max() ?? .nan)),
-                ("repeats", r.rates.map(BenchSupport.round2)), ("foreign_cpu", r.foreign.map(BenchSupport.round3)),
-                ("clean", r.clean), ("attempts", r.attempts), ("discarded", r.discarded),
-                ("waited_s", (r.waited * 10).rounded() / 10), ("params", model.parameterCount),
-                ("threads", threads), ("isa", CPUFeatures.isaName),
-            ])
+            let r = try PlacedBench.measure(warmup: s.warmup, steps: s.steps, repeats: s.repeats, batch: batch, gate: gate, step)
+            PlacedBench.emit(workload: workload, mode: mode, batch: batch, result: r, warmup: s.warmup, steps: s.steps,
+                             params: model.parameterCount, threads: threads)
         }
     }
 
