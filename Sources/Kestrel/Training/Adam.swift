@@ -44,20 +44,24 @@ public class Adam: Optimizer {
         let beta1Power = Foundation.powf(Float(beta1), t), beta2Power = Foundation.powf(Float(beta2), t)
         let alpha = lr * (1 - beta2Power).squareRoot() / (1 - beta1Power)
         let c1 = Float(1 - beta1), c2 = Float(1 - beta2), eps = Float(epsilon)
-        let m = slots[0], v = slots[1]
-        if amsgrad {
-            let vHat = slots[2]
-            for i in 0..<count {
-                m[i] += (g[i] - m[i]) * c1
-                v[i] += (g[i] * g[i] - v[i]) * c2
-                vHat[i] = Swift.max(vHat[i], v[i])
-                w[i] -= (m[i] * alpha) / (vHat[i].squareRoot() + eps)
-            }
-        } else {
-            for i in 0..<count {
-                m[i] += (g[i] - m[i]) * c1
-                v[i] += (g[i] * g[i] - v[i]) * c2
-                w[i] -= (m[i] * alpha) / (v[i].squareRoot() + eps)
+        let m = slots[0], v = slots[1], vHat = amsgrad ? slots[2] : nil
+        // Element-wise, so large weights split across the threads.
+        let chunk = 1 << 14
+        Parallel.forEach((count + chunk - 1) / chunk) { c in
+            let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
+            if let vHat {
+                for i in range {
+                    m[i] += (g[i] - m[i]) * c1
+                    v[i] += (g[i] * g[i] - v[i]) * c2
+                    vHat[i] = Swift.max(vHat[i], v[i])
+                    w[i] -= (m[i] * alpha) / (vHat[i].squareRoot() + eps)
+                }
+            } else {
+                for i in range {
+                    m[i] += (g[i] - m[i]) * c1
+                    v[i] += (g[i] * g[i] - v[i]) * c2
+                    w[i] -= (m[i] * alpha) / (v[i].squareRoot() + eps)
+                }
             }
         }
     }
