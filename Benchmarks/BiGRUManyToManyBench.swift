@@ -8,24 +8,17 @@ struct BiGRUManyToManyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bigru-many-to-many", abstract: "W4: bidirectional GRU(64) sequence regression over 64 steps (samples/s).")
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
-
-    @Option(help: "Comma-separated modes: train, infer.")
-    var modes: String = "train,infer"
-
-    @Flag(help: "Disable the noise gate (waiting for a quiet machine, discarding disturbed repeats).")
-    var noGate = false
+    @OptionGroup var options: ModelBenchOptions
 
     func run() throws {
         let (batch, steps, features, outputs) = (32, 64, 32, 8)
         let bench = ModelBench(
-            workload: "bigru-many-to-many", batch: batch, threads: threads, gate: !noGate,
+            workload: "bigru-many-to-many", batch: batch, threads: options.threads, gate: !options.noGate,
             makeModel: { Sequential { Bidirectional(GRU(64, returnSequences: true)); TimeDistributed(Dense(outputs)) } },
             loss: MeanSquaredError(),
             x: Tensor(shape: [batch, steps, features], scalars: BenchSupport.normalFloats(count: batch * steps * features, seed: 1)),
             y: Tensor(shape: [batch, steps, outputs], scalars: BenchSupport.normalFloats(count: batch * steps * outputs, seed: 2)))
-        try bench.run(modes: modes.split(separator: ",").map(String.init),
+        try bench.run(modes: options.modes,
                       spec: ["train": (3, 8, 5), "infer": (3, 25, 5)])
     }
 }

@@ -7,24 +7,17 @@ struct LSTMManyToOneBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lstm-many-to-one", abstract: "W3: LSTM(128) classifier over 100 steps (samples/s).")
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
-
-    @Option(help: "Comma-separated modes: train, infer.")
-    var modes: String = "train,infer"
-
-    @Flag(help: "Disable the noise gate (waiting for a quiet machine, discarding disturbed repeats).")
-    var noGate = false
+    @OptionGroup var options: ModelBenchOptions
 
     func run() throws {
         let (batch, steps, features) = (64, 100, 16)
         let bench = ModelBench(
-            workload: "lstm-many-to-one", batch: batch, threads: threads, gate: !noGate,
+            workload: "lstm-many-to-one", batch: batch, threads: options.threads, gate: !options.noGate,
             makeModel: { Sequential { LSTM(128); Dense(5) } },
             loss: SparseCategoricalCrossentropy(fromLogits: true),
             x: Tensor(shape: [batch, steps, features], scalars: BenchSupport.normalFloats(count: batch * steps * features, seed: 1)),
             y: Tensor(ModelBench.labels(count: batch, classes: 5, seed: 2)))
-        try bench.run(modes: modes.split(separator: ",").map(String.init),
+        try bench.run(modes: options.modes,
                       spec: ["train": (3, 5, 5), "infer": (3, 20, 5)])
     }
 }

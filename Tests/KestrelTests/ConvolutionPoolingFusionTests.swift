@@ -9,16 +9,17 @@ final class ConvolutionPoolingFusionTests: XCTestCase {
     }
 
     func testFusedOpMatchesSeparateOps() {
-        // Thin window (one channel), a GEMM-path window, same padding with strides, overlapping
-        // and uncovered pooling windows; batches large enough for several blocks.
-        let cases: [([Int], (Int, Int), (Int, Int), ConvolutionPadding, Int, (Int, Int), (Int, Int))] = [
-            ([13, 28, 28, 1], (3, 3), (1, 1), .valid, 32, (2, 2), (2, 2)),
-            ([5, 9, 11, 8], (3, 3), (1, 1), .same, 72, (3, 3), (2, 2)),
-            ([3, 10, 9, 3], (2, 3), (2, 1), .same, 6, (2, 2), (1, 1)),
+        // Thin window (one channel), a GEMM-path window, same padding with strides, overlapping,
+        // uncovered and padded (same) pooling windows; batches large enough for several blocks.
+        let cases: [([Int], (Int, Int), (Int, Int), ConvolutionPadding, Int, (Int, Int), (Int, Int), ConvolutionPadding)] = [
+            ([13, 28, 28, 1], (3, 3), (1, 1), .valid, 32, (2, 2), (2, 2), .valid),
+            ([5, 9, 11, 8], (3, 3), (1, 1), .same, 72, (3, 3), (2, 2), .valid),
+            ([3, 10, 9, 3], (2, 3), (2, 1), .same, 6, (2, 2), (1, 1), .valid),
+            ([4, 7, 9, 2], (3, 3), (1, 1), .same, 20, (2, 2), (2, 2), .same),
         ]
-        for (shape, k, s, p, cout, pk, ps) in cases {
+        for (shape, k, s, p, cout, pk, ps, pp) in cases {
             let cg = geometry(shape, k, strides: s, padding: p)
-            let pg = geometry([shape[0], cg.outHeight, cg.outWidth, cout], pk, strides: ps)
+            let pg = geometry([shape[0], cg.outHeight, cg.outWidth, cout], pk, strides: ps, padding: pp)
             let x = randomTensor(shape, seed: 1), w = randomTensor([k.0, k.1, shape[3], cout], seed: 2, min: -0.4, max: 0.4)
             let b = randomTensor([cout], seed: 3, min: -0.2, max: 0.2)
             let separate = withoutGradients { maxPool2d(conv2d(x, w, bias: b, geometry: cg, relu: true), geometry: pg) }
