@@ -51,43 +51,7 @@
     _mm512_mask_storeu_ps(yp, k_, CORE(_mm512_maskz_loadu_ps(k_, xp))); } while (0)
 #include "vmath_template.h"
 #include "cell_template.h"
-#undef VATTR
-#undef VSUF
-#undef VW
-#undef VT
-#undef VI
-#undef VM
-#undef VSET
-#undef VSETI
-#undef VADD
-#undef VSUB
-#undef VMUL
-#undef VDIV
-#undef VFMA
-#undef VMAX
-#undef VMIN
-#undef VROUND
-#undef VCVTI
-#undef VCVTF
-#undef VADDI
-#undef VSUBI
-#undef VSRAI
-#undef VSRLI
-#undef VSLLI
-#undef VANDI
-#undef VORI
-#undef VCASTF
-#undef VCASTI
-#undef VBLEND
-#undef VLT
-#undef VEQ
-#undef VISNAN
-#undef VABS
-#undef VNEG
-#undef VCOPYSIGN
-#undef VLOAD
-#undef VSTORE
-#undef VTAIL
+#include "vmath_undef.h"
 
 // ---------------------------------------------------------------------------------- AVX2
 #define VATTR __attribute__((target("avx2,fma")))
@@ -130,43 +94,7 @@
     _mm256_storeu_ps(ty_, CORE(_mm256_loadu_ps(tx_))); memcpy(yp, ty_, (size_t)(cnt) * 4); } while (0)
 #include "vmath_template.h"
 #include "cell_template.h"
-#undef VATTR
-#undef VSUF
-#undef VW
-#undef VT
-#undef VI
-#undef VM
-#undef VSET
-#undef VSETI
-#undef VADD
-#undef VSUB
-#undef VMUL
-#undef VDIV
-#undef VFMA
-#undef VMAX
-#undef VMIN
-#undef VROUND
-#undef VCVTI
-#undef VCVTF
-#undef VADDI
-#undef VSUBI
-#undef VSRAI
-#undef VSRLI
-#undef VSLLI
-#undef VANDI
-#undef VORI
-#undef VCASTF
-#undef VCASTI
-#undef VBLEND
-#undef VLT
-#undef VEQ
-#undef VISNAN
-#undef VABS
-#undef VNEG
-#undef VCOPYSIGN
-#undef VLOAD
-#undef VSTORE
-#undef VTAIL
+#include "vmath_undef.h"
 #else
 void kst_vexp_avx512(const float *x, float *y, int64_t n) { kst_vexp_portable(x, y, n); }
 void kst_vexp_avx2(const float *x, float *y, int64_t n) { kst_vexp_portable(x, y, n); }
