@@ -81,7 +81,14 @@ KST_AVX2_ATTR static inline void NAME(const float *xp, int64_t WP, const float *
 }
 
 KST_DIRECT_BLOCK(kst_direct_6x2, 6, 2)
+KST_DIRECT_BLOCK(kst_direct_5x2, 5, 2)
+KST_DIRECT_BLOCK(kst_direct_4x2, 4, 2)
+KST_DIRECT_BLOCK(kst_direct_3x2, 3, 2)
+KST_DIRECT_BLOCK(kst_direct_2x2, 2, 2)
+KST_DIRECT_BLOCK(kst_direct_1x2, 1, 2)
 KST_DIRECT_BLOCK(kst_direct_12x1, 12, 1)
+KST_DIRECT_BLOCK(kst_direct_8x1, 8, 1)
+KST_DIRECT_BLOCK(kst_direct_4x1, 4, 1)
 
 // Lane masks for the last, partial group of output channels.
 static const int32_t kst_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -109,12 +116,29 @@ void kst_conv_direct_avx2(const float *x, const float *w, const float *bias, int
         for (int64_t oy = 0; oy < g->OH; oy++) {
             float *yrow = y + ((n * g->OH + oy) * g->OW) * cout;
             int64_t o0 = 0;
+            // The last block of a row uses a kernel sized to the pixels left, so no lanes of
+            // FMAs go to pixels that are not stored.
             for (; o0 + 16 <= cpad; o0 += 16)
-                for (int64_t ox = 0; ox < g->OW; ox += 6)
-                    kst_direct_6x2(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, g->OW - ox, o0, tail);
+                for (int64_t ox = 0; ox < g->OW; ox += 6) {
+                    const int64_t n = g->OW - ox;
+#define KST_CALL(F) F(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, n, o0, tail)
+                    switch (n >= 6 ? 6 : n) {
+                    case 6: KST_CALL(kst_direct_6x2); break;
+                    case 5: KST_CALL(kst_direct_5x2); break;
+                    case 4: KST_CALL(kst_direct_4x2); break;
+                    case 3: KST_CALL(kst_direct_3x2); break;
+                    case 2: KST_CALL(kst_direct_2x2); break;
+                    default: KST_CALL(kst_direct_1x2); break;
+                    }
+                }
             for (; o0 < cpad; o0 += 8)
-                for (int64_t ox = 0; ox < g->OW; ox += 12)
-                    kst_direct_12x1(xp, WP, wp, cpad, bp, relu, yrow, g, cout, oy, ox, g->OW - ox, o0, tail);
+                for (int64_t ox = 0; ox < g->OW; ox += 12) {
+                    const int64_t n = g->OW - ox;
+                    if (n > 8) KST_CALL(kst_direct_12x1);
+                    else if (n > 4) KST_CALL(kst_direct_8x1);
+                    else KST_CALL(kst_direct_4x1);
+#undef KST_CALL
+                }
         }
     }
 }

@@ -40,6 +40,19 @@ final class ConvolutionOpTests: XCTestCase {
         }
     }
 
+    /// The direct kernel picks a register block sized to the pixels left at the end of each
+    /// row; every output width from 1 to 13 and both channel blockings agree with plain loops.
+    func testDirectKernelEveryRowTail() {
+        for width in 1...13 {
+            for cout in [16, 8, 24] {
+                let g = geometry([2, 3, width, 2], (3, 3), padding: .same)
+                XCTAssertTrue(ConvolutionKernels.prefersDirect(g, outChannels: cout))
+                let x = randomTensor([2, 3, width, 2], seed: 50), w = randomTensor([3, 3, 2, cout], seed: 51)
+                assertClose(conv2d(x, w, geometry: g), referenceConv(x, w, g), shape: [2, 3, width, cout], tolerance: 1e-5)
+            }
+        }
+    }
+
     func testConv2DGemmPathGradients() {
         // 3×3×8 windows into 72 channels: the im2col + GEMM path, plain and with fused ReLU.
         let g = geometry([2, 5, 4, 8], (3, 3), padding: .same)
