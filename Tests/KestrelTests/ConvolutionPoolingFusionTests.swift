@@ -8,7 +8,18 @@ final class ConvolutionPoolingFusionTests: XCTestCase {
         try! ConvolutionGeometry(inputShape: shape, kernel: k, strides: strides, padding: padding, layer: "test")
     }
 
-    func testFusedOpMatchesSeparateOps() {
+    /// On every instruction set the CPU has (the portable one runs the im2col path instead of
+    /// the direct kernel).
+    func testFusedOpMatchesSeparateOpsOnEveryISA() {
+        let saved = CPUFeatures.activeISA
+        defer { CPUFeatures.setISA(saved) }
+        for isa in KernelISA.allCases where isa <= CPUFeatures.supportedISA {
+            CPUFeatures.setISA(isa)
+            checkFusedOpMatchesSeparateOps()
+        }
+    }
+
+    func checkFusedOpMatchesSeparateOps() {
         // Thin window (one channel), a GEMM-path window, same padding with strides, overlapping,
         // uncovered and padded (same) pooling windows; batches large enough for several blocks.
         let cases: [([Int], (Int, Int), (Int, Int), ConvolutionPadding, Int, (Int, Int), (Int, Int), ConvolutionPadding)] = [
