@@ -4,36 +4,20 @@ import CKestrelKernels
 /// for the active instruction set (the same loops vectorised for AVX-512, AVX2 or baseline).
 enum ChannelLoops {
     static var reluMask: @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_relu_mask_avx512
-        case .avx2: return kst_relu_mask_avx2
-        case .portable: return kst_relu_mask_portable
-        }
+        CPUFeatures.pick(avx512: kst_relu_mask_avx512, avx2: kst_relu_mask_avx2, portable: kst_relu_mask_portable)
     }
 
     static var addColumns: @convention(c) (UnsafePointer<Float>?, Int64, Int64, UnsafeMutablePointer<Float>?) -> Void {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_add_columns_avx512
-        case .avx2: return kst_add_columns_avx2
-        case .portable: return kst_add_columns_portable
-        }
+        CPUFeatures.pick(avx512: kst_add_columns_avx512, avx2: kst_add_columns_avx2, portable: kst_add_columns_portable)
     }
 
     static var maxPoolForward: @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int32>?,
                                                UnsafePointer<kst_conv_geom>?, Int64, Int64) -> Void {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_maxpool_forward_avx512
-        case .avx2: return kst_maxpool_forward_avx2
-        case .portable: return kst_maxpool_forward_portable
-        }
+        CPUFeatures.pick(avx512: kst_maxpool_forward_avx512, avx2: kst_maxpool_forward_avx2, portable: kst_maxpool_forward_portable)
     }
 
     static var maxPoolBackward: @convention(c) (UnsafePointer<Int32>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                                 UnsafePointer<kst_conv_geom>?, Int64, Int64) -> Void {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_maxpool_backward_avx512
-        case .avx2: return kst_maxpool_backward_avx2
-        case .portable: return kst_maxpool_backward_portable
-        }
+        CPUFeatures.pick(avx512: kst_maxpool_backward_avx512, avx2: kst_maxpool_backward_avx2, portable: kst_maxpool_backward_portable)
     }
 }

@@ -14,7 +14,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
         }
     }
     let count = outShape.reduce(1, *)
-    var winners = [Int32](repeating: 0, count: 0)
+    var winners = [Int32]()
     let y = Tensor(shape: outShape) { out, _ in
         winners = [Int32](unsafeUninitializedCapacity: count) { arg, initialized in
             let a = arg.baseAddress!

@@ -59,6 +59,16 @@ public enum CPUFeatures {
         return startupISA
     }
 
+    /// The version of a C kernel built for the active level.
+    @inline(__always)
+    static func pick<Kernel>(avx512: Kernel, avx2: Kernel, portable: Kernel) -> Kernel {
+        switch activeISA {
+        case .avx512: return avx512
+        case .avx2: return avx2
+        case .portable: return portable
+        }
+    }
+
     /// Name of the active kernel level ("avx512", "avx2", "portable").
     public static var isaName: String { activeISA.name }
 

@@ -30,12 +30,7 @@ enum VectorMath {
     private static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int,
                             _ k512: MapKernel, _ k2: MapKernel, _ kp: MapKernel) {
         if count <= 0 { return }
-        let f: MapKernel
-        switch CPUFeatures.activeISA {
-        case .avx512: f = k512
-        case .avx2: f = k2
-        case .portable: f = kp
-        }
+        let f = CPUFeatures.pick(avx512: k512, avx2: k2, portable: kp)
         if count < 2 * parallelChunk || Threading.threadCount <= 1 {
             f(x, y, Int64(count))
             return

@@ -10,11 +10,7 @@ enum FusedLSTMCell {
 
     /// The version for the active instruction set.
     static var kernel: Kernel {
-        switch CPUFeatures.activeISA {
-        case .avx512: return kst_lstm_cell_avx512
-        case .avx2: return kst_lstm_cell_avx2
-        case .portable: return kst_lstm_cell_portable
-        }
+        CPUFeatures.pick(avx512: kst_lstm_cell_avx512, avx2: kst_lstm_cell_avx2, portable: kst_lstm_cell_portable)
     }
 
     static func applies(activation: CellActivation, recurrentActivation: CellActivation) -> Bool {
