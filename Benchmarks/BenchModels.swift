@@ -37,4 +37,19 @@ enum BenchModels {
         try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: MeanSquaredError())
         return model
     }
+
+    /// W3 lstm-many-to-one: LSTM(128) over (100, 16) → 5 logits (74 885 parameters).
+    static func lstmManyToOne() throws -> Sequential {
+        let model = Sequential { LSTM(128); Dense(5) }
+        try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: SparseCategoricalCrossentropy(fromLogits: true))
+        return model
+    }
+
+    /// W4 bigru-many-to-many: Bidirectional(GRU(64)) over (64, 32) → TimeDistributed(Dense(8)), MSE
+    /// (38 664 parameters).
+    static func biGRUManyToMany() throws -> Sequential {
+        let model = Sequential { Bidirectional(GRU(64, returnSequences: true)); TimeDistributed(Dense(8)) }
+        try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: MeanSquaredError())
+        return model
+    }
 }

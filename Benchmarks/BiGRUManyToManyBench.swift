@@ -13,12 +13,9 @@ struct BiGRUManyToManyBench: ParsableCommand {
     func run() throws {
         let (batch, steps, features, outputs) = (32, 64, 32, 8)
         let bench = ModelBench(
-            workload: "bigru-many-to-many", batch: batch, threads: options.threads, gate: !options.noGate,
-            makeModel: { Sequential { Bidirectional(GRU(64, returnSequences: true)); TimeDistributed(Dense(outputs)) } },
-            loss: MeanSquaredError(),
+            workload: "bigru-many-to-many", batch: batch, options: options, makeModel: BenchModels.biGRUManyToMany,
             x: Tensor(shape: [batch, steps, features], scalars: BenchSupport.normalFloats(count: batch * steps * features, seed: 1)),
             y: Tensor(shape: [batch, steps, outputs], scalars: BenchSupport.normalFloats(count: batch * steps * outputs, seed: 2)))
-        try bench.run(modes: options.modes,
-                      spec: ["train": (3, 8, 5), "infer": (3, 25, 5)])
+        try bench.run(spec: ["train": (3, 8, 5), "infer": (3, 25, 5)])
     }
 }

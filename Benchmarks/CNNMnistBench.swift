@@ -9,16 +9,8 @@ struct CNNMnistBench: ParsableCommand {
     @OptionGroup var options: ModelBenchOptions
 
     func run() throws {
-        Threading.threadCount = options.threads
-        let model = try BenchModels.cnnMNIST()
         let (x, y) = PlacedBench.images(batch: 128, classes: 10)
-        for mode in options.modes {
-            let (warmup, steps) = mode == "train" ? (5, 10) : (5, 25)
-            let r = try PlacedBench.measure(warmup: warmup, steps: steps, repeats: 5, batch: 128, gate: !options.noGate) {
-                if mode == "train" { try model.trainOnBatch(x: x, y: y) } else { _ = try model.predictOnBatch(x) }
-            }
-            PlacedBench.emit(workload: "cnn-mnist", mode: mode, batch: 128, result: r, warmup: warmup, steps: steps,
-                            params: model.parameterCount, threads: options.threads)
-        }
+        try ModelBench(workload: "cnn-mnist", batch: 128, options: options, makeModel: BenchModels.cnnMNIST, x: x, y: y)
+            .run(spec: ["train": (5, 10, 5), "infer": (5, 25, 5)])
     }
 }

@@ -10,16 +10,8 @@ struct ConvAutoencoderBench: ParsableCommand {
     @OptionGroup var options: ModelBenchOptions
 
     func run() throws {
-        Threading.threadCount = options.threads
-        let model = try BenchModels.convAutoencoder()
         let (x, _) = PlacedBench.images(batch: 64, classes: 1)
-        for mode in options.modes {
-            let (warmup, steps) = mode == "train" ? (5, 30) : (5, 60)
-            let r = try PlacedBench.measure(warmup: warmup, steps: steps, repeats: 5, batch: 64, gate: !options.noGate) {
-                if mode == "train" { try model.trainOnBatch(x: x, y: x) } else { _ = try model.predictOnBatch(x) }
-            }
-            PlacedBench.emit(workload: "conv-autoencoder", mode: mode, batch: 64, result: r, warmup: warmup, steps: steps,
-                            params: model.parameterCount, threads: options.threads)
-        }
+        try ModelBench(workload: "conv-autoencoder", batch: 64, options: options, makeModel: BenchModels.convAutoencoder, x: x, y: x)
+            .run(spec: ["train": (5, 30, 5), "infer": (5, 60, 5)])
     }
 }

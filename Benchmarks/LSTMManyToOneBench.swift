@@ -12,12 +12,9 @@ struct LSTMManyToOneBench: ParsableCommand {
     func run() throws {
         let (batch, steps, features) = (64, 100, 16)
         let bench = ModelBench(
-            workload: "lstm-many-to-one", batch: batch, threads: options.threads, gate: !options.noGate,
-            makeModel: { Sequential { LSTM(128); Dense(5) } },
-            loss: SparseCategoricalCrossentropy(fromLogits: true),
+            workload: "lstm-many-to-one", batch: batch, options: options, makeModel: BenchModels.lstmManyToOne,
             x: Tensor(shape: [batch, steps, features], scalars: BenchSupport.normalFloats(count: batch * steps * features, seed: 1)),
             y: Tensor(ModelBench.labels(count: batch, classes: 5, seed: 2)))
-        try bench.run(modes: options.modes,
-                      spec: ["train": (3, 5, 5), "infer": (3, 20, 5)])
+        try bench.run(spec: ["train": (3, 5, 5), "infer": (3, 20, 5)])
     }
 }
