@@ -122,24 +122,21 @@ final class RecurrentRun {
             }
             let zs = tr.z.p + tr.gateSlot(step) * n * g
             let aux = tr.aux.map { $0.p + tr.stepSlot(step) * n * u }
+            // SimpleRNN and LSTM gates: z = x·W + h·U (in one product at inference).
             if projectsInputPerStep {
                 products[0].multiply(x + (n0 * t + time) * f, lda1: t * f, then: hin + n0 * u, lda2: u, m: m,
                                      into: zs + n0 * g, ldc: g, beta: 0, scratch: pack)
+            } else if spec.kind == .simple || spec.kind == .lstm {
+                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
             }
             switch spec.kind {
             case .simple:
-                if !projectsInputPerStep {
-                    products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
-                }
                 for row in rows {
                     let zr = zs + row * g
                     if let b { for j in 0..<u { zr[j] += b[j] } }
                     act.apply(zr, hn + row * u, u)
                 }
             case .lstm:
-                if !projectsInputPerStep {
-                    products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
-                }
                 let cp = tr.c!.p + tr.stateSlot(step) * n * u, cn = tr.c!.p + tr.stateSlot(step + 1) * n * u
                 if FusedLSTMCell.applies(activation: act, recurrentActivation: rec) {
                     let cell = FusedLSTMCell.kernel
