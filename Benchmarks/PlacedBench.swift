@@ -5,12 +5,12 @@ import Kestrel
 /// Timing of whole-model workloads (W2–W5) under bench_common.py's rules: `warmup`
 /// untimed steps, then `repeats` timed blocks of `steps` steps, the noise gate (wait for a
 /// quiet machine, discard and redo blocks with > 0.2 cores of foreign CPU), and the vCPU
-/// placement probe (`xcore_latency.c` from the shared bench folder) before each block and
+/// placement probe (`Probes/xcore_latency.c`) before each block and
 /// after the last. Emits the reference scripts' JSON line.
 enum PlacedBench {
     /// The built placement probe, or nil when it cannot be built.
     static let probe: String? = {
-        let source = "/work/shared/bench/xcore_latency.c"
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Probes/xcore_latency.c").path
         let exe = NSTemporaryDirectory() + "xcore_latency_\(getuid())"
         let fm = FileManager.default
         if !fm.fileExists(atPath: exe) {

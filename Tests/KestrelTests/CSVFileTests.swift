@@ -4,7 +4,7 @@ import XCTest
 
 final class CSVFileTests: XCTestCase {
     func testTabularFileWithLabelColumn() throws {
-        let table = try CSVFile.read(contentsOf: IOFixtures.shared("iris/iris.csv"), labelColumn: "label")
+        let table = try CSVFile.read(contentsOf: IOFixtures.dataset("iris/iris.csv"), labelColumn: "label")
         XCTAssertEqual(table.columnNames, ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"])
         XCTAssertEqual(table.values.shape, [150, 4])
         XCTAssertEqual(Array(table.values.scalars.prefix(4)), [5.1, 3.5, 1.4, 0.2])
@@ -14,13 +14,13 @@ final class CSVFileTests: XCTestCase {
     }
 
     func testWideAndLongTimeSeriesLayouts() throws {
-        let wide = try CSVFile.read(contentsOf: IOFixtures.shared("GunPoint/train.csv"), labelColumn: "label")
+        let wide = try CSVFile.read(contentsOf: IOFixtures.dataset("GunPoint/train.csv"), labelColumn: "label")
         XCTAssertEqual(wide.values.shape, [50, 150])
         XCTAssertEqual(wide.columnNames.first, "t0")
         XCTAssertEqual(Set(try XCTUnwrap(wide.labels).scalars), [0, 1])
 
         let channels = (0..<12).map { "d\($0)" }
-        let long = try CSVFile.read(contentsOf: IOFixtures.shared("JapaneseVowels/train.csv"), labelColumn: "label",
+        let long = try CSVFile.read(contentsOf: IOFixtures.dataset("JapaneseVowels/train.csv"), labelColumn: "label",
                                     columns: ["series", "t"] + channels)
         XCTAssertEqual(long.values.shape[1], 14)
         XCTAssertEqual(long.values[0, 0], 0)
@@ -29,12 +29,12 @@ final class CSVFileTests: XCTestCase {
     }
 
     func testSkippingDateColumnsAndMissingValues() throws {
-        let airline = try CSVFile.read(contentsOf: IOFixtures.shared("airline/airline.csv"), skipping: ["month"])
+        let airline = try CSVFile.read(contentsOf: IOFixtures.dataset("airline/airline.csv"), skipping: ["month"])
         XCTAssertEqual(airline.columnNames, ["passengers_thousands"])
         XCTAssertEqual(airline.values.shape, [144, 1])
         XCTAssertEqual(Array(airline.values.scalars.prefix(2)), [112, 118])
         XCTAssertNil(airline.labels)
-        let co2 = try CSVFile.read(contentsOf: IOFixtures.shared("co2/weekly.csv"), skipping: ["date"])
+        let co2 = try CSVFile.read(contentsOf: IOFixtures.dataset("co2/weekly.csv"), skipping: ["date"])
         XCTAssertEqual(co2.values.scalars.filter(\.isNaN).count, 59)
     }
 

@@ -1,14 +1,10 @@
 import XCTest
 @testable import Kestrel
 
-/// Runs the conformance runner over the shared Keras fixtures: nothing may fail, and every
+/// Runs the conformance runner over the Keras reference fixtures: nothing may fail, and every
 /// case of the categories Kestrel implements must pass (not be skipped).
 final class ConformanceTests: XCTestCase {
-    static var fixtures: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/keras")
-    }
+    static var fixtures: URL { KerasFixture.directory }
 
     func testKerasFixtures() throws {
         let files = try ConformanceRunner.fixtureFiles(in: Self.fixtures)

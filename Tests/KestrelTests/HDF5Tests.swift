@@ -283,12 +283,11 @@ final class HDF5Tests: XCTestCase {
         }
     }
 
-    /// A randomized-mutation fuzz loop over all fixtures, for as long as the environment
-    /// asks: `KESTREL_FUZZ_SECONDS=60 swift test --filter HDF5Tests.testFuzz` (seed:
+    /// A randomized-mutation fuzz loop over all fixtures, for `IOFixtures.fuzzSeconds`
+    /// (2 s by default; longer with `KESTREL_FUZZ_SECONDS=60 swift test --filter HDF5Tests.testFuzz` `; seed:
     /// `KESTREL_FUZZ_SEED`). It prints the number of executions.
     func testFuzzForConfiguredSeconds() throws {
-        let seconds = Double(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SECONDS"] ?? "") ?? 0
-        try XCTSkipUnless(seconds > 0, "set KESTREL_FUZZ_SECONDS to run the fuzz loop")
+        let seconds = IOFixtures.fuzzSeconds
         let seed = UInt64(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SEED"] ?? "") ?? 1
         var generator = RandomGenerator(seed: seed)
         let corpus = try Self.fixtures.map(Self.fixture)

@@ -15,7 +15,7 @@ final class IDXFileTests: XCTestCase {
         for (key, want) in expected {
             let parts = key.split(separator: "/")
             let kind = parts[1].hasSuffix("images") ? "images-idx3" : "labels-idx1"
-            let url = try IOFixtures.shared("\(parts[0])/\(parts[1].split(separator: "-")[0])-\(kind)-ubyte")
+            let url = IOFixtures.dataset("\(parts[0])/\(parts[1].split(separator: "-")[0])-\(kind)-ubyte")
             if kind.hasPrefix("labels") {
                 let labels = try IDXFile.readIntTensor(contentsOf: url)
                 XCTAssertEqual(labels.shape, want.shape, key)
@@ -33,24 +33,9 @@ final class IDXFileTests: XCTestCase {
 
     func testGzippedFilesReadLikeTheirRawOriginals() throws {
         XCTAssertEqual(try IDXFile.readTensor(contentsOf: IOFixtures.url("digits-train-images-idx3-ubyte.gz")),
-                       try IDXFile.readTensor(contentsOf: IOFixtures.shared("digits/train-images-idx3-ubyte")))
+                       try IDXFile.readTensor(contentsOf: IOFixtures.dataset("digits/train-images-idx3-ubyte")))
         XCTAssertEqual(try IDXFile.readIntTensor(contentsOf: IOFixtures.url("mnist5k-test-labels-idx1-ubyte.gz")),
-                       try IDXFile.readIntTensor(contentsOf: IOFixtures.shared("mnist5k/test-labels-idx1-ubyte")))
-    }
-
-    func testFullFashionMNISTWhenInstalled() throws {
-        let folder = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
-        let images = folder.appendingPathComponent("train-images-idx3-ubyte.gz")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: images.path), "apt-get install dataset-fashion-mnist to run this")
-        let full = try IDXFile.readTensor(contentsOf: images)
-        XCTAssertEqual(full.shape, [60000, 28, 28])
-        // The shared folder holds the first 10000 training images of the same file.
-        if let shared = try? IOFixtures.shared("fashion_mnist/train-images-idx3-ubyte") {
-            XCTAssertEqual(full.sliced(alongAxis: 0, 0..<10000), try IDXFile.readTensor(contentsOf: shared))
-        }
-        let labels = try IDXFile.readIntTensor(contentsOf: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
-        XCTAssertEqual(labels.shape, [10000])
-        XCTAssertEqual(Set(labels.scalars), Set(0..<10))
+                       try IDXFile.readIntTensor(contentsOf: IOFixtures.dataset("mnist5k/test-labels-idx1-ubyte")))
     }
 
     func testEveryElementType() throws {

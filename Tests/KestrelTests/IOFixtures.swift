@@ -2,24 +2,26 @@ import Foundation
 import XCTest
 @testable import Kestrel
 
-/// Locates the IO test fixtures (written by Fixtures/make_io_fixtures.py) and the
-/// project's shared datasets (`<repo>/../shared/data`), and mutates bytes for robustness tests.
+/// Locates the IO test fixtures (written by Fixtures/make_io_fixtures.py) and the datasets
+/// the repository ships in `Data/`, and mutates bytes for robustness tests.
 enum IOFixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let datasets = repositoryRoot.appendingPathComponent("Data")
+
+    /// How long each fuzz loop runs: `KESTREL_FUZZ_SECONDS` (CI sets a longer budget), or a
+    /// short default so a plain `swift test` still exercises the loops.
+    static var fuzzSeconds: Double {
+        Double(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SECONDS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 2
+    }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
     static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
 
-    /// A shared dataset file, or a skip when the shared folder is not next to the repository.
-    static func shared(_ path: String) throws -> URL {
-        let url = sharedData.appendingPathComponent(path)
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: url.path), "shared dataset \(url.path) is not present")
-        return url
-    }
+    /// A file of a dataset shipped in the repository's `Data/` folder.
+    static func dataset(_ path: String) -> URL { datasets.appendingPathComponent(path) }
 
     /// `data` with one random change: a bit flip, a few random bytes, a truncation, or a
     /// deleted run of bytes.

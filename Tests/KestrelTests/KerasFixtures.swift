@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Kestrel
 
-/// The Keras reference fixtures of one kind, read from `<repo>/../shared/fixtures/keras`.
+/// The Keras reference fixtures of one kind, read from `Fixtures/keras_reference`.
 struct KerasFixture {
     let name: String
     let file: SafeTensors
@@ -12,9 +12,7 @@ struct KerasFixture {
     let rtol: Float
 
     static var directory: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("../shared/fixtures/keras").standardized
+        IOFixtures.url("keras_reference")
     }
 
     /// Every fixture whose file name starts with `prefix`, sorted by name.

@@ -90,11 +90,10 @@ final class KerasImportTests: XCTestCase {
         }
     }
 
-    /// The long fuzz run over the Keras readers (zip + HDF5 + config), for as long as
-    /// `KESTREL_FUZZ_SECONDS` asks; prints the number of executions.
+    /// The long fuzz run over the Keras readers (zip + HDF5 + config), for `IOFixtures.fuzzSeconds`
+    /// (`KESTREL_FUZZ_SECONDS`, 2 s by default); prints the number of executions.
     func testFuzzKerasFilesForConfiguredSeconds() throws {
-        let seconds = Double(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SECONDS"] ?? "") ?? 0
-        try XCTSkipUnless(seconds > 0, "set KESTREL_FUZZ_SECONDS to run the fuzz loop")
+        let seconds = IOFixtures.fuzzSeconds
         var generator = RandomGenerator(seed: UInt64(ProcessInfo.processInfo.environment["KESTREL_FUZZ_SEED"] ?? "") ?? 1)
         let corpus = try Self.corpus
         let deadline = Date().addingTimeInterval(seconds)
