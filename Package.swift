@@ -1,10 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Targets import only downwards: KestrelCore (tensors, autograd, ops, kernels) ← KestrelNN
+// (layers, models, training) ← KestrelFormats (files, Keras import) ← the `Kestrel` umbrella,
+// KestrelConformance, demos and tools. ARCHITECTURE.md describes each.
 let package = Package(
     name: "Kestrel",
     products: [
         .library(name: "Kestrel", targets: ["Kestrel"]),
+        .library(name: "KestrelConformance", targets: ["KestrelConformance"]),
         .executable(name: "kestrel", targets: ["kestrel"]),
         .executable(name: "kestrel-bench", targets: ["KestrelBench"]),
     ],
@@ -13,17 +17,23 @@ let package = Package(
     ],
     targets: [
         .target(name: "CKestrelKernels"),
-        .target(name: "Kestrel", dependencies: ["CKestrelKernels"]),
+        .target(name: "KestrelCore", dependencies: ["CKestrelKernels"]),
+        .target(name: "KestrelNN", dependencies: ["KestrelCore"]),
+        .target(name: "KestrelFormats", dependencies: ["KestrelCore", "KestrelNN"]),
+        .target(name: "Kestrel", dependencies: ["KestrelCore", "KestrelNN", "KestrelFormats"]),
+        .target(name: "KestrelConformance", dependencies: ["Kestrel"]),
         .target(name: "KestrelDemos", dependencies: ["Kestrel"]),
         .executableTarget(
             name: "kestrel",
-            dependencies: ["Kestrel", "KestrelDemos", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Kestrel", "KestrelConformance", "KestrelDemos",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "KestrelBench",
             dependencies: ["Kestrel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks",
             exclude: ["results", "Probes"]),
-        .testTarget(name: "KestrelTests", dependencies: ["Kestrel", "KestrelDemos"], exclude: ["Fixtures"]),
+        .testTarget(name: "KestrelTests", dependencies: ["Kestrel", "KestrelConformance", "KestrelDemos"],
+                    exclude: ["Fixtures"]),
         // Needs Debian's dataset-fashion-mnist: the README's test command skips it and CI runs it
         // in a step that installs the package.
         .testTarget(name: "KestrelSystemDataTests", dependencies: ["Kestrel"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kestrel
+import KestrelConformance
 
 /// `kestrel conformance DIR`: runs every Keras fixture in DIR and prints one line per case.
 struct ConformanceCommand: ParsableCommand {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Runs the conformance runner over the Keras reference fixtures: nothing may fail, and every
 /// case of the categories Kestrel implements must pass (not be skipped).

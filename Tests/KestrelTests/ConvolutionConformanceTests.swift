@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Every Keras fixture of the convolutional family (convolutions, pooling, padding,
 /// cropping, upsampling, normalization, the CNN model) must run and pass.

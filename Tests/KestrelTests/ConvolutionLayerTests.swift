@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Layer-level checks of the convolutional family: output shapes and size arithmetic,
 /// finite-difference input gradients through every layer, BatchNormalization's moving

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Finite-difference checks of the convolution, pooling, upsampling and normalization ops,
 /// and a direct-loop reference for conv2d's forward values.

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// The fused convolution → ReLU → max-pooling op against the same three ops run separately,
 /// and Sequential models that use it against the same layers applied one by one.

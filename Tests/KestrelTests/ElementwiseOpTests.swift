@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class ElementwiseOpTests: XCTestCase {
     let a = Tensor([[1, 2, 3], [4, 5, 6]])

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Layer graphs: multiple inputs and outputs, shared layers, sub-models, nesting, save/load.
 final class FunctionalModelTests: XCTestCase {

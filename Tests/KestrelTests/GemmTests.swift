@@ -1,7 +1,11 @@
 import Foundation
 import Synchronization
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Gemm.sgemm against a naive Double-accumulated reference, for every kernel level, 1 and 2
 /// threads, all transpose combinations, odd sizes, padded leading dimensions, alpha/beta.

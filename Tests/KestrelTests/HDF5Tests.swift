@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Reads the h5py- and Keras-written fixtures (Fixtures/hdf5/make_hdf5_fixtures.py) and
 /// compares every group listing, attribute and dataset value with what the script recorded;

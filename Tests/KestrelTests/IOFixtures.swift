@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Locates the IO test fixtures (written by Fixtures/make_io_fixtures.py) and the datasets
 /// the repository ships in `Data/`, and mutates bytes for robustness tests.

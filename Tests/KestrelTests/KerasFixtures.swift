@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// The Keras reference fixtures of one kind, read from `Fixtures/keras_reference`.
 struct KerasFixture {

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Models made with real Keras (Fixtures/keras_models/make_keras_models.py) load and predict
 /// what Keras predicted; damaged files fail with clear errors.

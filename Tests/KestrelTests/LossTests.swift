@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class LossTests: XCTestCase {
     /// Every loss_* fixture: rebuilt from its Keras class and config alone.

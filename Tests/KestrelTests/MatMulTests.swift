@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class MatMulTests: XCTestCase {
     let a = Tensor([[1, 2, 3], [4, 5, 6]])        // 2×3

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// The fused recurrent op against the same cells composed from primitive ops, and against
 /// finite differences: outputs, final states and every gradient.

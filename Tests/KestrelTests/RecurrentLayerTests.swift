@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// SimpleRNN / LSTM / GRU layers, Bidirectional, TimeDistributed, Embedding and Masking:
 /// shapes, errors, masks, stateful batches, dropout and gradients.

@@ -1,4 +1,8 @@
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// The recurrent cells composed from taped primitive ops (matmul, slices, sigmoid, tanh),
 /// one step at a time: the reference the fused kernels are checked against.

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class ReductionTests: XCTestCase {
     // shape (2, 3, 2): x[i, j, k] = 6i + 2j + k

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// The shape rules behind every op's precondition name the op, both shapes and the rule.
 final class ShapeErrorTests: XCTestCase {

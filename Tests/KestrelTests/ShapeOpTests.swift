@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class ShapeOpTests: XCTestCase {
     let x = Tensor.arange(0, 6).reshaped([2, 3])

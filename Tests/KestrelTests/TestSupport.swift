@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// Asserts shape and scalars agree within `tolerance` (absolute, or relative for large values).
 func assertClose(_ t: Tensor, _ expected: [Float], shape: [Int]? = nil, tolerance: Float = 1e-5,

@@ -1,5 +1,9 @@
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// fit / evaluate / predict, callbacks and input validation on small synthetic problems.
 final class TrainingTests: XCTestCase {

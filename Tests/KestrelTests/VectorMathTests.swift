@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 /// VectorMath (exp, log, tanh, sigmoid) against Foundation in Double, for every kernel level,
 /// on a dense sweep plus extremes (±100, ±1e-8, 0, ±inf, NaN, subnormals).

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
-@testable import Kestrel
+@testable import KestrelCore
+@testable import KestrelNN
+@testable import KestrelFormats
+@testable import KestrelConformance
+import Kestrel
 
 final class ZipTests: XCTestCase {
     func testStoredDeflatedAndEmptyEntriesFromPython() throws {

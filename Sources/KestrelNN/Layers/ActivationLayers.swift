@@ -1,0 +1,94 @@
+import KestrelCore
+
+/// Applies an activation function (Keras `Activation("relu")`).
+public final class Activation: Layer {
+    public let function: ActivationFunction
+
+    public init(_ function: ActivationFunction, name: String? = nil) {
+        self.function = function
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        return [function(inputs[0])]
+    }
+
+    public override var configuration: [String: Any] { ["activation": function.kerasName] }
+
+    public override var supportsMasking: Bool { true }
+}
+
+/// Keras `ReLU(max_value, negative_slope, threshold)`.
+public final class ReLU: Layer {
+    public let maxValue: Float?
+    public let negativeSlope: Float
+    public let threshold: Float
+
+    public init(maxValue: Float? = nil, negativeSlope: Float = 0, threshold: Float = 0, name: String? = nil) {
+        self.maxValue = maxValue
+        self.negativeSlope = negativeSlope
+        self.threshold = threshold
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        return [ActivationFunction.relu(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold)(inputs[0])]
+    }
+
+    public override var configuration: [String: Any] {
+        ["max_value": maxValue.map { Double($0) } as Any, "negative_slope": Double(negativeSlope), "threshold": Double(threshold)]
+    }
+}
+
+/// Keras `LeakyReLU(negative_slope=0.3)` (the layer's default differs from the function's 0.2).
+public final class LeakyReLU: Layer {
+    public let negativeSlope: Float
+
+    public init(negativeSlope: Float = 0.3, name: String? = nil) {
+        self.negativeSlope = negativeSlope
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        return [ActivationFunction.leakyRelu(negativeSlope: negativeSlope)(inputs[0])]
+    }
+
+    public override var configuration: [String: Any] { ["negative_slope": Double(negativeSlope)] }
+}
+
+/// Keras `ELU(alpha=1)`.
+public final class ELU: Layer {
+    public let alpha: Float
+
+    public init(alpha: Float = 1, name: String? = nil) {
+        self.alpha = alpha
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        return [ActivationFunction.elu(alpha: alpha)(inputs[0])]
+    }
+
+    public override var configuration: [String: Any] { ["alpha": Double(alpha)] }
+}
+
+/// Keras `Softmax(axis=-1)`.
+public final class Softmax: Layer {
+    public let axis: Int
+
+    public init(axis: Int = -1, name: String? = nil) {
+        self.axis = axis
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        return [softmax(inputs[0], alongAxis: axis)]
+    }
+
+    public override var configuration: [String: Any] { ["axis": axis] }
+}

@@ -1,0 +1,28 @@
+import KestrelCore
+
+/// 2-D convolution over channels-last images (Keras `Conv2D`): (samples, rows, cols,
+/// channels) → (samples, outRows, outCols, filters), kernel (kh, kw, channels, filters).
+/// Padding `valid` or `same` (the odd padding cell goes bottom/right, as in Keras).
+public final class Conv2D: ConvolutionLayer {
+    public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: ConvolutionPadding = .valid,
+                dilationRate: (Int, Int) = (1, 1), activation: ActivationFunction = .linear, useBias: Bool = true,
+                kernelInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
+                kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
+        precondition(padding != .causal, "Conv2D: padding must be valid or same")
+        super.init(filters: filters, kernelSize: [kernelSize.0, kernelSize.1], strides: [strides.0, strides.1], padding: padding,
+                   dilationRate: [dilationRate.0, dilationRate.1], activation: activation, useBias: useBias,
+                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer, name: name)
+    }
+
+    /// Square window, equal strides and dilation: `Conv2D(32, kernelSize: 3)`.
+    public convenience init(_ filters: Int, kernelSize: Int, strides: Int = 1, padding: ConvolutionPadding = .valid,
+                            dilationRate: Int = 1, activation: ActivationFunction = .linear, useBias: Bool = true,
+                            kernelInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
+                            kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
+        self.init(filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides), padding: padding,
+                  dilationRate: (dilationRate, dilationRate), activation: activation, useBias: useBias,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                  kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer, name: name)
+    }
+}

@@ -1,0 +1,23 @@
+import KestrelCore
+
+/// Shape checks shared by the convolutional layers, with errors that say which layout was
+/// expected and how to get it (usually: add the channels axis with a Reshape).
+package enum SpatialInput {
+    /// Checks `shape` is (samples, <spatial axes>, channels), `spatial` being 1 or 2.
+    package static func check(_ shape: [Int], spatial: Int, layer: Layer) throws {
+        guard shape.count != spatial + 2 else { return }
+        let cls = type(of: layer).kerasClassName
+        let layout = spatial == 1 ? "(samples, steps, channels)" : "(samples, rows, cols, channels)"
+        var advice = spatial == 1 ? "Give a 3-D batch" : "Give a 4-D batch"
+        if shape.count == spatial + 1 {
+            let perSample = shape.dropFirst().map(String.init).joined(separator: ", ")
+            advice = "Add a channels axis: Reshape([\(perSample), 1])"
+        } else if shape.count == spatial + 3 {
+            advice = "Remove an axis, e.g. with Reshape, or use a \(spatial + 1)-D layer"
+        }
+        throw KestrelError(.shapeMismatch, "\(layer.name): \(cls) expects \(layout); got \(shape). \(advice)")
+    }
+
+    /// A (batch, steps, channels) shape as the one-row image (batch, 1, steps, channels).
+    package static func asImage(_ shape: [Int]) -> [Int] { [shape[0], 1, shape[1], shape[2]] }
+}

@@ -1,0 +1,29 @@
+import KestrelCore
+
+/// Inverted dropout (Keras `Dropout(rate)`): in training, zeroes each value with
+/// probability `rate` and scales the rest by 1/(1 − rate); at inference it is the identity.
+/// Masks come from the layer's seeded generator, so runs are reproducible.
+public final class Dropout: Layer {
+    public let rate: Float
+
+    public init(_ rate: Float, name: String? = nil) {
+        precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+        super.init(name: name)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        let x = inputs[0]
+        guard training, rate > 0 else { return [x] }
+        let keep = 1 / (1 - rate)
+        let mask = Tensor(shape: x.shape) { p, n in
+            for i in 0..<n { p[i] = generator.nextUniform() >= rate ? keep : 0 }
+        }
+        return [x * mask]
+    }
+
+    public override var configuration: [String: Any] { ["rate": Double(rate)] }
+
+    public override var supportsMasking: Bool { true }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import KestrelCore
+
+/// The building block of every model, as in Keras: a layer owns its weights, creates them
+/// on first use from the input shape (deferred build), and maps input tensors to output
+/// tensors with differentiable ops. Layers are classes: one layer called twice shares its
+/// weights. Subclasses override `build(inputShapes:)` and `call(_:training:)`.
+open class Layer {
+    /// Unique name, Keras-style: `dense`, `dense_1`, … unless given.
+    public let name: String
+    /// When false, the layer's weights are frozen: fit neither differentiates nor updates them.
+    public var trainable = true
+    public private(set) var isBuilt = false
+    /// The weights this layer created itself, in creation order.
+    public private(set) var ownParameters: [Parameter] = []
+
+    /// Layers this layer is made of (a wrapper's inner layer, a model's layers): their
+    /// weights are part of this layer's.
+    open var sublayers: [Layer] { [] }
+
+    /// The weights in Keras order (the order of `layer.weights` / `get_weights()`): its own,
+    /// then those of its sublayers, each shared weight once.
+    public var parameters: [Parameter] {
+        let nested = sublayers.flatMap(\.parameters)
+        if nested.isEmpty { return ownParameters }
+        var seen = Set<ObjectIdentifier>()
+        return (ownParameters + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+    /// The input shapes (batch axis included) the layer was built for.
+    public private(set) var builtInputShapes: [[Int]] = []
+    /// Random stream for this layer's initializers and dropout, derived from the global seed.
+    public var generator: RandomGenerator
+    /// How many graph nodes call this layer (a shared layer has several).
+    package var graphCallCount = 0
+
+    /// The Keras class name, used in configs and summaries.
+    open class var kerasClassName: String { String(describing: self) }
+
+    public init(name: String? = nil) {
+        self.name = name ?? LayerNames.unique(for: Self.kerasClassName)
+        generator = RandomGenerator(seed: GlobalRandom.nextSeed())
+    }
+
+    /// Creates the weights once the input shapes (with batch axis) are known.
+    open func build(inputShapes: [[Int]]) throws {}
+
+    /// The forward computation on built weights.
+    open func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        throw KestrelError(.unsupported, "\(name): \(Self.kerasClassName) does not implement call")
+    }
+
+    /// Keras masking: the forward computation when the previous layer produced a mask — a
+    /// (samples, time) tensor of 1 (valid step) and 0 (padding). Layers that use masks
+    /// (recurrent layers) override this; the default ignores the mask.
+    open func call(_ inputs: [Tensor], mask: Tensor?, training: Bool) throws -> [Tensor] {
+        try call(inputs, training: training)
+    }
+
+    /// The mask this layer passes on: by default the incoming one when `supportsMasking`
+    /// (the layer keeps the time axis), else none. Embedding(maskZero) and Masking make one.
+    open func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
+        supportsMasking ? mask : nil
+    }
+
+    /// Whether an incoming mask still applies to this layer's output (Keras `supports_masking`).
+    open var supportsMasking: Bool { false }
+
+    /// The Keras `get_config()` of this layer (without `name`, which `kerasConfig` adds).
+    open var configuration: [String: Any] { [:] }
+
+    /// `{"name": …, "trainable": …, …}` as Keras writes it.
+    public var kerasConfig: [String: Any] {
+        var c = configuration
+        c["name"] = name
+        c["trainable"] = trainable
+        return c
+    }
+
+    /// Builds on first use, then runs `call`.
+    public func callAsFunction(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
+        try buildIfNeeded(inputShapes: inputs.map(\.shape))
+        return try call(inputs, training: training)
+    }
+
+    /// Builds on first use, then runs `call` with the incoming mask.
+    public func callAsFunction(_ inputs: [Tensor], mask: Tensor?, training: Bool = false) throws -> [Tensor] {
+        try buildIfNeeded(inputShapes: inputs.map(\.shape))
+        return mask == nil ? try call(inputs, training: training) : try call(inputs, mask: mask, training: training)
+    }
+
+    /// Creates the weights for inputs of these shapes (batch axis included) unless built.
+    public func buildIfNeeded(inputShapes: [[Int]]) throws {
+        guard !isBuilt else { return }
+        try build(inputShapes: inputShapes)
+        builtInputShapes = inputShapes
+        isBuilt = true
+    }
+
+    /// Single input, single output.
+    public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
+        let outputs = try self([input], training: training)
+        return outputs[0]
+    }
+
+    /// Registers a weight; its path is `layerName/name`.
+    @discardableResult
+    public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true) -> Parameter {
+        let value = initializer(shape: shape, generator: &generator)
+        let p = Parameter(name: name, path: "\(self.name)/\(name)", value: value, trainable: trainable)
+        ownParameters.append(p)
+        return p
+    }
+
+    /// Weights an optimizer may update: none when the layer is frozen.
+    public var trainableParameters: [Parameter] {
+        guard trainable else { return [] }
+        let nested = sublayers.flatMap(\.trainableParameters)
+        var seen = Set<ObjectIdentifier>()
+        return (ownParameters.filter(\.isTrainable) + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
+    /// Penalties (L1/L2 regularizers) to add to the loss: by default those of the sublayers.
+    open var regularizationLosses: [Tensor] { sublayers.flatMap(\.regularizationLosses) }
+
+    /// Marks a layer that has been built by other means (e.g. weights loaded from a file).
+    package func markBuilt(inputShapes: [[Int]]) {
+        builtInputShapes = inputShapes
+        isBuilt = true
+    }
+
+    /// Checks the number of inputs a layer received.
+    public func expectInputs(_ inputs: [Tensor], count: Int) throws {
+        guard inputs.count == count else {
+            throw KestrelError(.invalidArgument, "\(name) (\(Self.kerasClassName)) expects \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
+        }
+    }
+}
+
+/// Keras's automatic layer names: snake_case of the class name, then `_1`, `_2`, …
+package enum LayerNames {
+    private nonisolated(unsafe) static var used: [String: Int] = [:]
+    private static let lock = NSLock()
+
+    /// The name `unique(for:)` would give next, without taking it.
+    package static func peek(for className: String) -> String {
+        let base = snakeCase(className)
+        lock.lock()
+        defer { lock.unlock() }
+        let n = used[base, default: 0]
+        return n == 0 ? base : "\(base)_\(n)"
+    }
+
+    package static func unique(for className: String) -> String {
+        let base = snakeCase(className)
+        lock.lock()
+        defer { lock.unlock() }
+        let n = used[base, default: 0]
+        used[base] = n + 1
+        return n == 0 ? base : "\(base)_\(n)"
+    }
+
+    /// `Conv2DTranspose` → `conv2d_transpose`, `LSTM` → `lstm`, `GRU` → `gru`.
+    package static func snakeCase(_ name: String) -> String {
+        var out = ""
+        let chars = Array(name)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase, i > 0 {
+                let prev = chars[i - 1]
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if prev.isLowercase || (prev.isUppercase && nextIsLower) { out.append("_") }
+            }
+            out.append(contentsOf: c.lowercased())
+        }
+        return out
+    }
+}
+
+/// The process-wide seed that makes initial weights and dropout masks reproducible
+/// (Keras's `keras.utils.set_random_seed`).
+public enum GlobalRandom {
+    private nonisolated(unsafe) static var generator = RandomGenerator(seed: 1234)
+    private static let lock = NSLock()
+
+    /// Resets the stream: layers created afterwards get reproducible weights.
+    public static func setSeed(_ seed: UInt64) {
+        lock.lock()
+        generator = RandomGenerator(seed: seed)
+        lock.unlock()
+    }
+
+    /// A fresh seed for one layer, optimizer or shuffle.
+    public static func nextSeed() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return generator.next()
+    }
+}

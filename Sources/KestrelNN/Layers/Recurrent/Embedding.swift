@@ -1,0 +1,60 @@
+import Foundation
+import KestrelCore
+
+/// Token ids → learned vectors (Keras `Embedding`): `embeddings` (inputDim, outputDim) and
+/// y = embeddings[ids], so ids of shape (N, T) give (N, T, outputDim). Ids arrive as a
+/// Float tensor of whole numbers. With `maskZero`, id 0 is padding: the layer emits a
+/// (N, T) mask that recurrent layers downstream honour.
+public final class Embedding: Layer {
+    public let inputDim: Int
+    public let outputDim: Int
+    public let maskZero: Bool
+    public let embeddingsInitializer: Initializer
+    public let embeddingsRegularizer: Regularizer?
+    public private(set) var embeddings: Parameter?
+
+    public init(inputDim: Int, outputDim: Int, maskZero: Bool = false,
+                embeddingsInitializer: Initializer = RandomUniform(), embeddingsRegularizer: Regularizer? = nil, name: String? = nil) {
+        precondition(inputDim > 0 && outputDim > 0, "Embedding: inputDim and outputDim must be positive")
+        self.inputDim = inputDim
+        self.outputDim = outputDim
+        self.maskZero = maskZero
+        self.embeddingsInitializer = embeddingsInitializer
+        self.embeddingsRegularizer = embeddingsRegularizer
+        super.init(name: name)
+    }
+
+    public override func build(inputShapes: [[Int]]) throws {
+        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer)
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        let x = inputs[0]
+        var ids = [Int](repeating: 0, count: x.count)
+        try x.withUnsafeBufferPointer { p in
+            for (i, v) in p.enumerated() {
+                guard v >= 0, v < Float(inputDim), v == v.rounded() else {
+                    throw KestrelError(.invalidArgument, "\(name): Embedding ids must be whole numbers in 0..<\(inputDim) (inputDim); got \(v) at flat index \(i) of input \(x.shape)")
+                }
+                ids[i] = Int(v)
+            }
+        }
+        return [embeddings!.value.gathering(IntTensor(shape: x.shape, scalars: ids), alongAxis: 0)]
+    }
+
+    public override func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
+        maskZero ? inputs[0].detached() .!= 0 : nil
+    }
+
+    public override var regularizationLosses: [Tensor] {
+        guard let r = embeddingsRegularizer, let e = embeddings else { return [] }
+        return [r.penalty(e.value)]
+    }
+
+    public override var configuration: [String: Any] {
+        ["input_dim": inputDim, "output_dim": outputDim, "mask_zero": maskZero,
+         "embeddings_initializer": embeddingsInitializer.kerasSerialized,
+         "embeddings_regularizer": embeddingsRegularizer?.kerasConfig ?? NSNull()]
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import KestrelCore
+
+/// The common part of Keras's recurrent layers (SimpleRNN, LSTM, GRU): weights in Keras
+/// layout, input and initial-state checks, dropout masks, masks, stateful carry-over and the
+/// outputs `[y, states…]`. The whole sequence runs as one fused op (`recurrentSequence`).
+/// Inputs are `[x]` or `[x, h0]` / `[x, h0, c0]` with x of shape (samples, time, features).
+public class RecurrentLayer: Layer {
+    public let options: RecurrentConfiguration
+    public private(set) var kernel: Parameter?
+    public private(set) var recurrentKernel: Parameter?
+    public private(set) var bias: Parameter?
+    /// With `stateful`, the final states of the last batch, the next batch's initial states.
+    public private(set) var states: [Tensor]?
+
+    public var units: Int { options.units }
+    public var returnSequences: Bool { options.returnSequences }
+    public var returnState: Bool { options.returnState }
+    public var goBackwards: Bool { options.goBackwards }
+
+    /// The cell this layer runs; subclasses choose it.
+    package var cellKind: RecurrentCellKind { .simple }
+    /// State names as Keras documents them, for error messages.
+    package var stateNames: [String] { cellKind.stateCount == 2 ? ["h", "c"] : ["h"] }
+
+    public required init(options: RecurrentConfiguration, name: String? = nil) {
+        precondition(options.units > 0, "recurrent layer: units must be positive, got \(options.units)")
+        precondition(options.dropout >= 0 && options.dropout < 1 && options.recurrentDropout >= 0 && options.recurrentDropout < 1,
+                     "recurrent layer: dropout rates must be in [0, 1)")
+        self.options = options
+        super.init(name: name)
+    }
+
+    /// A fresh, unbuilt layer with the same options (Bidirectional's two copies).
+    package func copy(name: String, goBackwards: Bool, zeroOutputForMask: Bool) -> RecurrentLayer {
+        var o = options
+        o.goBackwards = goBackwards
+        o.zeroOutputForMask = zeroOutputForMask
+        let layer = Self(options: o, name: name)
+        layer.trainable = trainable
+        return layer
+    }
+
+    /// Forgets the carried states of a stateful layer (Keras `reset_states`).
+    public func resetStates() { states = nil }
+
+    package func checkSequence(_ shape: [Int]) throws {
+        guard shape.count == 3 else {
+            let hint = shape.count == 2 ? " For one feature per step reshape to \(shape + [1])" : ""
+            throw KestrelError(.shapeMismatch, "\(name): \(Self.kerasClassName) expects (samples, time, features); got \(shape).\(hint)")
+        }
+        guard shape[1] > 0 else {
+            throw KestrelError(.shapeMismatch, "\(name): \(Self.kerasClassName) needs at least one time step; got \(shape)")
+        }
+    }
+
+    public override func build(inputShapes: [[Int]]) throws {
+        try checkSequence(inputShapes[0])
+        let g = cellKind.gateCount * units
+        kernel = addWeight("kernel", shape: [inputShapes[0][2], g], initializer: options.kernelInitializer)
+        recurrentKernel = addWeight("recurrent_kernel", shape: [units, g], initializer: options.recurrentInitializer)
+        if options.useBias {
+            let shape = cellKind == .gru(resetAfter: true) ? [2, g] : [g]
+            let initializer = cellKind == .lstm && options.unitForgetBias ? UnitForgetBias(base: options.biasInitializer) : options.biasInitializer
+            bias = addWeight("bias", shape: shape, initializer: initializer)
+        }
+    }
+
+    package var cellSpec: RecurrentCellSpec {
+        get throws {
+            RecurrentCellSpec(kind: cellKind, units: units,
+                              activation: try CellActivation(options.activation, layer: name, argument: "activation"),
+                              recurrentActivation: try CellActivation(options.recurrentActivation, layer: name, argument: "recurrent_activation"),
+                              zeroOutputForMask: options.zeroOutputForMask)
+        }
+    }
+
+    /// Checks `[x, states…]` and makes this layer's operands for the fused op (input dropout
+    /// applied, recurrent-dropout mask drawn, stateful states filled in).
+    package func direction(_ inputs: [Tensor], training: Bool) throws -> RecurrentDirection {
+        let x = inputs[0]
+        try checkSequence(x.shape)
+        let features = kernel!.shape[0]
+        guard x.shape[2] == features else {
+            throw KestrelError(.shapeMismatch, "\(name): \(Self.kerasClassName) was built for \(features) features per step; got input \(x.shape)")
+        }
+        let n = x.shape[0], count = cellKind.stateCount
+        guard inputs.count == 1 || inputs.count == 1 + count else {
+            throw KestrelError(.invalidArgument, "\(name): \(Self.kerasClassName) takes x and \(count) initial state\(count == 1 ? "" : "s") (\(stateNames.joined(separator: ", "))); got \(inputs.count - 1)")
+        }
+        var initial = Array(inputs.dropFirst())
+        for (k, state) in initial.enumerated() where state.shape != [n, units] {
+            throw KestrelError(.shapeMismatch, "\(name): initial state \(stateNames[k]) should have shape (samples, units) = \([n, units]); got \(state.shape)")
+        }
+        if initial.isEmpty, options.stateful, let states {
+            guard states[0].shape[0] == n else {
+                throw KestrelError(.shapeMismatch, "\(name): a stateful \(Self.kerasClassName) carries states for batches of \(states[0].shape[0]); got a batch of \(n). Use a fixed batch size or call resetStates()")
+            }
+            initial = states
+        }
+        var input = x
+        var recurrentMask: Tensor?
+        if training, options.dropout > 0 {
+            input = x * dropoutMask([n, 1, features], rate: options.dropout)
+        }
+        if training, options.recurrentDropout > 0 {
+            recurrentMask = dropoutMask([n, units], rate: options.recurrentDropout)
+        }
+        return RecurrentDirection(x: input, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
+                                  initialStates: initial, goBackwards: options.goBackwards, recurrentDropoutMask: recurrentMask)
+    }
+
+    private func dropoutMask(_ shape: [Int], rate: Float) -> Tensor {
+        let keep = 1 / (1 - rate)
+        return Tensor(shape: shape) { p, count in
+            for i in 0..<count { p[i] = generator.nextUniform() >= rate ? keep : 0 }
+        }
+    }
+
+    /// Direction `index` of a packed result as `[y, states…]`; stateful layers keep the states.
+    package func outputs(from packed: Tensor, index: Int) -> [Tensor] {
+        let (d, n, rows) = (packed.shape[0], packed.shape[1], packed.shape[2])
+        let steps = rows - cellKind.stateCount
+        let p = d == 1 ? packed.reshaped([n, rows, units]) : packed.selecting(index: index, alongAxis: 0)
+        let y = returnSequences ? p.sliced(alongAxis: 1, 0..<steps) : p.selecting(index: steps - 1, alongAxis: 1)
+        let finals = (0..<cellKind.stateCount).map { p.selecting(index: steps + $0, alongAxis: 1) }
+        if options.stateful { states = finals.map { $0.detached() } }
+        return returnState ? [y] + finals : [y]
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try call(inputs, mask: nil, training: training)
+    }
+
+    public override func call(_ inputs: [Tensor], mask: Tensor?, training: Bool) throws -> [Tensor] {
+        let dir = try direction(inputs, training: training)
+        let packed = recurrentSequence(try cellSpec, [dir], mask: try checkedMask(mask, for: inputs[0]))
+        return outputs(from: packed, index: 0)
+    }
+
+    /// A (samples, time) mask as 1/0 floats.
+    package func checkedMask(_ mask: Tensor?, for x: Tensor) throws -> Tensor? {
+        guard let mask else { return nil }
+        guard mask.shape == Array(x.shape.prefix(2)) else {
+            throw KestrelError(.shapeMismatch, "\(name): the mask should have shape (samples, time) = \(Array(x.shape.prefix(2))); got \(mask.shape)")
+        }
+        return mask.detached()
+    }
+
+    public override var supportsMasking: Bool { true }
+
+    public override func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
+        returnSequences ? mask : nil
+    }
+
+    public override var regularizationLosses: [Tensor] {
+        var losses: [Tensor] = []
+        if let r = options.kernelRegularizer, let k = kernel { losses.append(r.penalty(k.value)) }
+        if let r = options.recurrentRegularizer, let k = recurrentKernel { losses.append(r.penalty(k.value)) }
+        if let r = options.biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
+        return losses
+    }
+
+    public override var configuration: [String: Any] {
+        var c: [String: Any] = [
+            "units": units, "activation": options.activation.kerasName, "use_bias": options.useBias,
+            "return_sequences": returnSequences, "return_state": returnState, "go_backwards": goBackwards,
+            "stateful": options.stateful, "unroll": false, "zero_output_for_mask": options.zeroOutputForMask,
+            "kernel_initializer": options.kernelInitializer.kerasSerialized,
+            "recurrent_initializer": options.recurrentInitializer.kerasSerialized,
+            "bias_initializer": options.biasInitializer.kerasSerialized,
+            "kernel_regularizer": options.kernelRegularizer?.kerasConfig ?? NSNull(),
+            "recurrent_regularizer": options.recurrentRegularizer?.kerasConfig ?? NSNull(),
+            "bias_regularizer": options.biasRegularizer?.kerasConfig ?? NSNull(),
+            "dropout": Double(options.dropout), "recurrent_dropout": Double(options.recurrentDropout),
+        ]
+        if cellKind != .simple { c["recurrent_activation"] = options.recurrentActivation.kerasName }
+        if cellKind == .lstm { c["unit_forget_bias"] = options.unitForgetBias }
+        if case .gru = cellKind { c["reset_after"] = options.resetAfter }
+        return c
+    }
+}

@@ -1,0 +1,76 @@
+import KestrelCore
+
+/// A plain stack of layers, each feeding the next (Keras `Sequential`). Start it with
+/// `Input(shape:)` to build it immediately; otherwise it builds on the first batch.
+public final class Sequential: Model {
+    private var stack: [Layer] = []
+    private var inputLayer: Input?
+
+    public init(_ layers: [Layer] = [], name: String? = nil) {
+        super.init(name: name)
+        for layer in layers { add(layer) }
+    }
+
+    public convenience init(name: String? = nil, @LayerBuilder _ layers: () -> [Layer]) {
+        self.init(layers(), name: name)
+    }
+
+    public override var layers: [Layer] { stack }
+
+    public override class var kerasClassName: String { "Sequential" }
+
+    /// Appends a layer (an `Input` is only accepted first). Layers are built on first use
+    /// (`summary()`, `fit`, `predict` or a call), which reports any shape error.
+    public func add(_ layer: Layer) {
+        if let input = layer as? Input {
+            precondition(stack.isEmpty && inputLayer == nil, "\(name): Input(shape:) must be the first layer of a Sequential model")
+            inputLayer = input
+            inputShape = input.shape
+            return
+        }
+        stack.append(layer)
+        layerOutputShapes = [:]
+    }
+
+    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try expectInputs(inputs, count: 1)
+        var x = inputs[0]
+        if inputShape == nil { inputShape = Array(x.shape.dropFirst()) }
+        if let inputLayer { x = try inputLayer(x) }
+        var mask: Tensor? = nil
+        var i = 0
+        while i < stack.count {
+            let layer = stack[i]
+            // Conv(ReLU) → MaxPooling pairs run as one fused op.
+            if mask == nil, i + 1 < stack.count, let conv = layer as? ConvolutionLayer,
+               let fused = try conv.fusedWithMaxPooling(stack[i + 1], input: x) {
+                x = fused.pooled
+                recordOutputShape(of: layer, Array(fused.convolution.dropFirst()))
+                recordOutputShape(of: stack[i + 1], Array(x.shape.dropFirst()))
+                i += 2
+                continue
+            }
+            let inputs = [x]
+            x = try layer(inputs, mask: mask, training: training)[0]
+            mask = layer.computeMask(inputs, mask: mask)
+            recordOutputShape(of: layer, Array(x.shape.dropFirst()))
+            i += 1
+        }
+        return [x]
+    }
+
+    private func recordOutputShape(of layer: Layer, _ shape: [Int]) {
+        if layerOutputShapes[ObjectIdentifier(layer)] == nil { layerOutputShapes[ObjectIdentifier(layer)] = shape }
+    }
+}
+
+/// Lets a model be written as a list of layers in braces.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildBlock(_ layers: [Layer]...) -> [Layer] { layers.flatMap { $0 } }
+    public static func buildExpression(_ layer: Layer) -> [Layer] { [layer] }
+    public static func buildOptional(_ layers: [Layer]?) -> [Layer] { layers ?? [] }
+    public static func buildEither(first layers: [Layer]) -> [Layer] { layers }
+    public static func buildEither(second layers: [Layer]) -> [Layer] { layers }
+    public static func buildArray(_ layers: [[Layer]]) -> [Layer] { layers.flatMap { $0 } }
+}

@@ -1,0 +1,25 @@
+import KestrelCore
+
+/// The batches of one pass over N samples: consecutive index ranges, optionally over a
+/// seeded random permutation (`Dataset.permutation`). The last batch keeps the remainder,
+/// as Keras does.
+package struct BatchPlan {
+    package let order: [Int]?
+    package let count: Int
+    package let batchSize: Int
+
+    package init(count: Int, batchSize: Int, shuffleSeed: UInt64? = nil) {
+        self.count = count
+        self.batchSize = batchSize
+        order = shuffleSeed.map { Dataset.permutation(count: count, seed: $0) }
+    }
+
+    package var batches: Int { (count + batchSize - 1) / batchSize }
+
+    /// Rows `b·batchSize ..< min((b+1)·batchSize, count)` of `t` in plan order.
+    package func batch(_ b: Int, of t: Tensor) -> Tensor {
+        let range = (b * batchSize)..<Swift.min((b + 1) * batchSize, count)
+        if let order { return t.gathering(IntTensor(Array(order[range])), alongAxis: 0) }
+        return t.sliced(alongAxis: 0, range)
+    }
+}

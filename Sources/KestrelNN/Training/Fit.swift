@@ -1,0 +1,217 @@
+import Foundation
+import KestrelCore
+
+/// Keras's training loop: `fit`, and the one-batch steps it is made of.
+extension Model {
+    /// Trains for `epochs` passes over (x, y) and returns the per-epoch history.
+    /// Everything is validated before the first step: a wrong shape, a label out of range
+    /// or NaN in the data throws an error saying what was expected and what came.
+    @discardableResult
+    public func fit(x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
+                    validationData: (x: Tensor, y: Tensor)? = nil, shuffle: Bool = true,
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+        try fit(x: [x], y: [y], batchSize: batchSize, epochs: epochs, validationSplit: validationSplit,
+                validationData: validationData.map { ([$0.x], [$0.y]) }, shuffle: shuffle, callbacks: callbacks, verbose: verbose)
+    }
+
+    /// Training for models with several inputs and/or outputs: one tensor per input in `x`
+    /// and one target per output in `y`, in the model's order.
+    @discardableResult
+    public func fit(x: [Tensor], y: [Tensor], batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
+                    validationData: (x: [Tensor], y: [Tensor])? = nil, shuffle: Bool = true,
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+        _ = try requireCompiled("fit")
+        guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).fit: batchSize must be positive, got \(batchSize)") }
+        guard epochs >= 0 else { throw KestrelError(.invalidArgument, "\(name).fit: epochs must be ≥ 0, got \(epochs)") }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw KestrelError(.invalidArgument, "\(name).fit: validationSplit must be in [0, 1), got \(validationSplit)")
+        }
+        let n = try validateSamples(x: x, y: y, caller: "fit")
+        var trainX = x, trainY = y
+        var validation = validationData
+        if validation == nil && validationSplit > 0 {
+            let split = n - Int((Float(n) * validationSplit).rounded(.down))
+            guard split > 0 && split < n else {
+                throw KestrelError(.invalidArgument, "\(name).fit: validationSplit \(validationSplit) of \(n) samples leaves an empty training or validation set")
+            }
+            validation = (x.map { $0.sliced(alongAxis: 0, split..<n) }, y.map { $0.sliced(alongAxis: 0, split..<n) })
+            trainX = x.map { $0.sliced(alongAxis: 0, 0..<split) }
+            trainY = y.map { $0.sliced(alongAxis: 0, 0..<split) }
+        }
+        if let validation { _ = try validateSamples(x: validation.x, y: validation.y, caller: "fit (validation data)") }
+        try validateTargets(x: trainX, y: trainY, batchSize: batchSize)
+
+        let history = History()
+        stopTraining = false
+        for callback in callbacks { try callback.onTrainBegin(model: self) }
+        let shuffleSeed = GlobalRandom.nextSeed()
+        var lastLogs: [String: Float] = [:]
+        let firstEpoch = epochsCompleted
+        let count = trainX[0].shape[0]
+        for epoch in firstEpoch..<(firstEpoch + epochs) {
+            for callback in callbacks { try callback.onEpochBegin(model: self, epoch: epoch) }
+            if verbose != .silent { print("Epoch \(epoch + 1)/\(firstEpoch + epochs)") }
+            let plan = BatchPlan(count: count, batchSize: batchSize, shuffleSeed: shuffle ? shuffleSeed &+ UInt64(epoch) : nil)
+            var bar = ProgressBar(total: plan.batches, verbosity: verbose)
+            let trackers = LossTrackers(outputs: losses.count)
+            for m in metrics { m.reset() }
+            for b in 0..<plan.batches {
+                for callback in callbacks { try callback.onBatchBegin(model: self, batch: b) }
+                let xb = trainX.map { plan.batch(b, of: $0) }, yb = trainY.map { plan.batch(b, of: $0) }
+                let batchLoss = try trainStep(x: xb, y: yb)
+                trackers.add(batchLoss, weight: xb[0].shape[0])
+                let logs = currentLogs(trackers)
+                for callback in callbacks { try callback.onBatchEnd(model: self, batch: b, logs: Dictionary(uniqueKeysWithValues: logs)) }
+                if !batchLoss.total.isFinite {
+                    if callbacks.contains(where: { $0 is TerminateOnNaN }) { break }
+                    throw KestrelError(.numerical, "\(name).fit: the loss became \(batchLoss.total) at epoch \(epoch + 1), batch \(b + 1). Lower the learning rate, clip gradients (clipnorm), or check the data for extreme values")
+                }
+                bar.update(step: b + 1, logs: logs)
+                if stopTraining { break }
+            }
+            var logs = currentLogs(trackers)
+            if let validation {
+                let results = try evaluateLogs(x: validation.x, y: validation.y, batchSize: batchSize)
+                logs += results.map { ("val_" + $0.0, $0.1) }
+            }
+            bar.finish(logs: logs)
+            lastLogs = Dictionary(uniqueKeysWithValues: logs)
+            epochsCompleted = epoch + 1
+            history.record(epoch: epoch, logs: lastLogs)
+            for callback in callbacks { try callback.onEpochEnd(model: self, epoch: epoch, logs: lastLogs) }
+            if stopTraining { break }
+        }
+        for callback in callbacks { try callback.onTrainEnd(model: self, logs: lastLogs) }
+        return history
+    }
+
+    /// One optimizer step on one batch (Keras `train_on_batch`); returns loss and metrics
+    /// of this batch.
+    @discardableResult
+    public func trainOnBatch(x: Tensor, y: Tensor) throws -> [String: Float] {
+        try trainOnBatch(x: [x], y: [y])
+    }
+
+    /// One optimizer step on one batch of a multi-input/output model.
+    @discardableResult
+    public func trainOnBatch(x: [Tensor], y: [Tensor]) throws -> [String: Float] {
+        _ = try requireCompiled("trainOnBatch")
+        _ = try validateSamples(x: x, y: y, caller: "trainOnBatch")
+        try validateTargets(x: x, y: y, batchSize: x[0].shape[0])
+        for m in metrics { m.reset() }
+        let trackers = LossTrackers(outputs: losses.count)
+        trackers.add(try trainStep(x: x, y: y), weight: x[0].shape[0])
+        return Dictionary(uniqueKeysWithValues: currentLogs(trackers))
+    }
+
+    /// Forward, weighted losses (plus regularization penalties), gradients, one optimizer
+    /// update, and the metrics of the batch.
+    package func trainStep(x: [Tensor], y: [Tensor]) throws -> BatchLoss {
+        let optimizer = try requireCompiled("fit")
+        let parameters = trainableWeights
+        let predictions = try self(x, training: true)
+        let (total, perOutput) = combinedLoss(y: y, predictions: predictions)
+        let gradients = Tensor.gradients(of: total, withRespectTo: parameters.map(\.value))
+        try optimizer.apply(gradients: gradients, to: parameters)
+        updateMetrics(y: y, predictions: predictions.map { $0.detached() })
+        return BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar))
+    }
+
+    /// Σ weight·loss over the outputs plus the regularization penalties.
+    package func combinedLoss(y: [Tensor], predictions: [Tensor]) -> (Tensor, [Tensor]) {
+        let perOutput = zip(losses, zip(y, predictions)).map { loss, pair in loss(yTrue: pair.0, yPred: pair.1) }
+        var total = zip(perOutput, lossWeights).map { $0 * $1 }.reduce(Tensor(0), +)
+        for penalty in regularizationLosses { total = total + penalty }
+        return (total, perOutput)
+    }
+
+    package func updateMetrics(y: [Tensor], predictions: [Tensor]) {
+        for (k, output) in outputMetrics.enumerated() {
+            for m in output { m.update(yTrue: y[k], yPred: predictions[k]) }
+        }
+    }
+
+    /// (name, value) pairs in Keras's order: the loss, per-output losses when there are
+    /// several outputs, then the metrics.
+    package func currentLogs(_ trackers: LossTrackers) -> [(String, Float)] {
+        var logs = [("loss", trackers.total.mean)]
+        let prefixes = outputPrefixes
+        if losses.count > 1 {
+            logs += zip(prefixes, trackers.perOutput).map { ($0 + "loss", $1.mean) }
+        }
+        for (prefix, output) in zip(prefixes, outputMetrics) {
+            logs += output.map { (prefix + $0.name, $0.result) }
+        }
+        return logs
+    }
+
+    /// Same number of samples everywhere, x matches the model's inputs, no NaN; returns N.
+    package func validateSamples(x: [Tensor], y: [Tensor], caller: String) throws -> Int {
+        let expectedInputs = inputShapes?.count ?? x.count
+        guard x.count == expectedInputs else {
+            throw KestrelError(.invalidArgument, "\(name).\(caller): the model has \(expectedInputs) inputs but x has \(x.count) tensors")
+        }
+        guard y.count == losses.count || losses.isEmpty else {
+            throw KestrelError(.invalidArgument, "\(name).\(caller): the model has \(losses.count) outputs but y has \(y.count) tensors")
+        }
+        guard let n = x.first?.shape.first, n > 0 else {
+            throw KestrelError(.invalidData, "\(name).\(caller): no samples (x has shape \(x.first?.shape ?? []))")
+        }
+        for t in x + y where t.shape.first != n {
+            throw KestrelError(.shapeMismatch, "\(name).\(caller): x has \(n) samples (shape \(x[0].shape)) but another array has \(t.shape.first ?? 0) (shape \(t.shape)); x and y must have the same length on axis 0")
+        }
+        try validateInputs(x)
+        for t in y where t.withUnsafeBufferPointer({ $0.contains { $0.isNaN } }) {
+            throw KestrelError(.invalidData, "\(name).\(caller): the targets y contain NaN; remove or impute those samples")
+        }
+        return n
+    }
+
+    /// Runs each loss's own checks (shape, label range) against the model's output shapes,
+    /// without training: one inference on a single sample gives the output shapes.
+    package func validateTargets(x: [Tensor], y: [Tensor], batchSize: Int) throws {
+        let probes = try withoutGradients { try self(x.map { $0.sliced(alongAxis: 0, 0..<1) }, training: false) }
+        let chunk = Swift.max(batchSize, 1024)
+        for (k, loss) in losses.enumerated() {
+            var start = 0
+            while start < y[k].shape[0] {
+                let end = Swift.min(start + chunk, y[k].shape[0])
+                let template = Tensor.zeros([end - start] + probes[k].shape.dropFirst())
+                try loss.validate(yTrue: y[k].sliced(alongAxis: 0, start..<end), yPred: template)
+                start = end
+            }
+        }
+    }
+}
+
+/// The total and per-output losses of one batch.
+package struct BatchLoss {
+    package let total: Float
+    package let perOutput: [Float]
+}
+
+/// The running, sample-weighted mean of a loss over an epoch (Keras's loss tracker).
+package final class LossTracker {
+    private var total = 0.0
+    private var weight = 0
+
+    package func add(_ value: Float, weight: Int) {
+        total += Double(value) * Double(weight)
+        self.weight += weight
+    }
+
+    package var mean: Float { weight > 0 ? Float(total / Double(weight)) : 0 }
+}
+
+/// Trackers for the total loss and each output's loss.
+package final class LossTrackers {
+    package let total = LossTracker()
+    package let perOutput: [LossTracker]
+
+    package init(outputs: Int) { perOutput = (0..<outputs).map { _ in LossTracker() } }
+
+    package func add(_ loss: BatchLoss, weight: Int) {
+        total.add(loss.total, weight: weight)
+        for (t, v) in zip(perOutput, loss.perOutput) { t.add(v, weight: weight) }
+    }
+}
