@@ -20,6 +20,21 @@ enum BenchModels {
         return model
     }
 
+    /// W2 built with the functional API (`Model(inputs:outputs:)`): the same layers, so the
+    /// benchmark shows whether the graph runner (and its fusion rewrite) matches Sequential.
+    static func cnnMNISTFunctional() throws -> Model {
+        let input = Input(shape: [28, 28, 1])
+        var x = try Conv2D(32, kernelSize: 3, activation: .relu)(input)
+        x = try MaxPooling2D(2)(x)
+        x = try Conv2D(64, kernelSize: 3, activation: .relu)(x)
+        x = try MaxPooling2D(2)(x)
+        x = try Flatten()(x)
+        x = try Dense(128, activation: .relu)(x)
+        let model = try Model(inputs: input, outputs: try Dense(10)(x))
+        try model.compile(optimizer: Adam(learningRate: 1e-3, epsilon: 1e-7), loss: SparseCategoricalCrossentropy(fromLogits: true))
+        return model
+    }
+
     /// W5 conv-autoencoder: 28×28×1 → 7×7×8 → 28×28×1 with sigmoid output, MSE (3 217 parameters).
     static func convAutoencoder() throws -> Sequential {
         let model = Sequential {

@@ -8,9 +8,14 @@ struct CNNMnistBench: ParsableCommand {
 
     @OptionGroup var options: ModelBenchOptions
 
+    @Flag(help: "Build the model with the functional API instead of Sequential (workload cnn-mnist-functional).")
+    var functional = false
+
     func run() throws {
         let (x, y) = PlacedBench.images(batch: 128, classes: 10)
-        try ModelBench(workload: "cnn-mnist", batch: 128, options: options, makeModel: BenchModels.cnnMNIST, x: x, y: y)
+        let makeModel: () throws -> Model = functional ? BenchModels.cnnMNISTFunctional : BenchModels.cnnMNIST
+        try ModelBench(workload: functional ? "cnn-mnist-functional" : "cnn-mnist", batch: 128, options: options,
+                       makeModel: makeModel, x: x, y: y)
             .run(spec: ["train": (5, 10, 5), "infer": (5, 25, 5)])
     }
 }

@@ -10,7 +10,7 @@ struct ModelBench {
     let batch: Int
     let options: ModelBenchOptions
     /// Builds the compiled model (BenchModels), after the thread count is set.
-    let makeModel: () throws -> Sequential
+    let makeModel: () throws -> Model
     let x: Tensor
     let y: Tensor
 

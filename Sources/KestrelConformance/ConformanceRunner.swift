@@ -84,10 +84,10 @@ public enum ConformanceRunner {
         }
         try layer.buildIfNeeded(inputShapes: inputs.map(\.shape))
         let weightNames = try c.metaList("weights")
-        guard weightNames.count == layer.parameters.count else {
-            return .failed(reason: "\(c.className) has \(layer.parameters.count) weights, the fixture \(weightNames.count)", maxAbsoluteError: .nan, maxRelativeError: .nan)
+        guard weightNames.count == layer.weights.count else {
+            return .failed(reason: "\(c.className) has \(layer.weights.count) weights, the fixture \(weightNames.count)", maxAbsoluteError: .nan, maxRelativeError: .nan)
         }
-        for (parameter, name) in zip(layer.parameters, weightNames) {
+        for (parameter, name) in zip(layer.weights, weightNames) {
             try parameter.assign(try c.tensor(name))
         }
         let outputs = try layer(inputs, training: training)
@@ -105,16 +105,16 @@ public enum ConformanceRunner {
                 objective = objective.map { $0 + term } ?? term
             }
         }
-        for (parameter, name) in zip(layer.parameters, weightNames) where c.has(name.replacingOccurrences(of: "w/", with: "") + "_after") {
+        for (parameter, name) in zip(layer.weights, weightNames) where c.has(name.replacingOccurrences(of: "w/", with: "") + "_after") {
             comparison.compare(name + " after", got: parameter.value, want: try c.tensor(name.replacingOccurrences(of: "w/", with: "") + "_after"))
         }
         for stat in ["moving_mean", "moving_variance"] where c.has(stat + "_after") {
-            if let p = layer.parameters.first(where: { $0.name == stat }) {
+            if let p = layer.weights.first(where: { $0.name == stat }) {
                 comparison.compare(stat + "_after", got: p.value, want: try c.tensor(stat + "_after"))
             }
         }
         guard let objective else { return comparison.outcome }
-        let trainable = layer.parameters.enumerated().filter { $0.element.isTrainable }
+        let trainable = layer.weights.enumerated().filter { $0.element.isTrainable }
         let differentiated = (inputNames + stateNames).enumerated().filter { floatInputs.contains($0.element) }
         let grads = Tensor.gradients(of: objective, withRespectTo: differentiated.map { inputs[$0.offset] } + trainable.map { $0.element.value })
         for (k, (_, name)) in differentiated.enumerated() {

@@ -46,7 +46,7 @@ public enum KerasModelFile {
         let root = try file.group(at: "model_weights")
         var values: [(Parameter, Tensor)] = []
         for layer in allLayers(of: model) {
-            let parameters = layer.parameters
+            let parameters = layer.weights
             guard !parameters.isEmpty else { continue }
             let group = try root.group(named: layer.name)
             let names = group.attributes["weight_names"]?.stringValues ?? []
@@ -75,14 +75,14 @@ public enum KerasModelFile {
             let n = counters[base, default: 0]
             counters[base] = n + 1
             let key = n == 0 ? base : "\(base)_\(n)"
-            guard !layer.parameters.isEmpty else { continue }
+            guard !layer.weights.isEmpty else { continue }
             let layerGroup = try group.group(named: key)
             if let nested = layer as? Model {
                 try collect(nested, from: try layerGroup.group(named: "layers"), file: file, into: &values)
                 continue
             }
             let tensors = try datasets(in: layerGroup, file: file)
-            let parameters = layer.parameters
+            let parameters = layer.weights
             guard tensors.count == parameters.count else {
                 throw KestrelError(.invalidFile, "model.weights.h5: layer \(layer.name) (\(key)) has \(tensors.count) weights, Kestrel's \(type(of: layer).kerasClassName) has \(parameters.count)")
             }

@@ -78,7 +78,7 @@ final class ConvolutionPoolingFusionTests: XCTestCase {
             for layer in model.layers { chained = try layer(chained) }
             assertClose(fused, chained.scalars, shape: chained.shape, tolerance: 1e-6)
             // Trainable weights are tape variables.
-            let vars = model.trainableParameters.map(\.value)
+            let vars = model.trainableWeights.map(\.value)
             let seed = randomTensor(fused.shape, seed: 12)
             let got = Tensor.gradients(of: try model(x), withRespectTo: vars, seed: seed)
             let want = Tensor.gradients(of: try model.layers.reduce(x) { try $1($0) }, withRespectTo: vars, seed: seed)
@@ -87,13 +87,44 @@ final class ConvolutionPoolingFusionTests: XCTestCase {
         }
     }
 
+    /// A functional graph gets the same rewrite: each Conv(ReLU) whose only consumer is a max
+    /// pooling fuses with it, and the outputs and gradients equal the layers applied one by one;
+    /// a convolution whose output also feeds another branch (or is a model output) does not fuse.
+    func testFunctionalGraphFusesOnlyPrivatePairs() throws {
+        let input = Input(shape: [14, 14, 1])
+        let c1 = Conv2D(8, kernelSize: 3, activation: .relu), p1 = MaxPooling2D(2)
+        let c2 = Conv2D(6, kernelSize: 3, padding: .same, activation: .relu), p2 = MaxPooling2D(2)
+        let flatten = Flatten(), dense = Dense(3)
+        let out = try dense(try flatten(try p2(try c2(try p1(try c1(input))))))
+        let model = try Model(inputs: input, outputs: out)
+        XCTAssertEqual(model.graph?.fusedSuccessor.count, 2)
+        let x = randomTensor([4, 14, 14, 1], seed: 21)
+        let chained = try [c1, p1, c2, p2, flatten, dense].reduce(x) { try $1($0) }
+        assertClose(try model(x), chained.scalars, shape: chained.shape, tolerance: 1e-6)
+        let vars = model.trainableWeights.map(\.value)
+        let seed = randomTensor(chained.shape, seed: 22)
+        let got = Tensor.gradients(of: try model(x), withRespectTo: vars, seed: seed)
+        let want = Tensor.gradients(of: try [c1, p1, c2, p2, flatten, dense].reduce(x) { try $1($0) }, withRespectTo: vars, seed: seed)
+        XCTAssertEqual(got.count, 6)
+        for (a, e) in zip(got, want) { assertClose(a, e.scalars, shape: e.shape, tolerance: 1e-4) }
+
+        let branchInput = Input(shape: [10, 10, 2])
+        let conv = Conv2D(4, kernelSize: 3, activation: .relu)
+        let features = try conv(branchInput)
+        let pooled = try MaxPooling2D(2)(features)
+        let branched = try Model(inputs: [branchInput], outputs: [pooled, try GlobalAveragePooling2D()(features)])
+        XCTAssertEqual(branched.graph?.fusedSuccessor.count, 0)
+        let exposed = try Model(inputs: [branchInput], outputs: [features, pooled])
+        XCTAssertEqual(exposed.graph?.fusedSuccessor.count, 0)
+    }
+
     /// Only ReLU convolutions followed by max pooling over the same number of axes fuse.
     func testOnlyReluConvolutionThenMaxPoolingFuses() throws {
         let x = randomTensor([2, 8, 8, 3], seed: 13)
-        XCTAssertNotNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedWithMaxPooling(MaxPooling2D(2), input: x))
-        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .tanh).fusedWithMaxPooling(MaxPooling2D(2), input: x))
-        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedWithMaxPooling(AveragePooling2D(2), input: x))
-        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedWithMaxPooling(Dense(2), input: x))
-        XCTAssertNotNil(try Conv1D(4, kernelSize: 3, activation: .relu).fusedWithMaxPooling(MaxPooling1D(2), input: randomTensor([2, 9, 3])))
+        XCTAssertNotNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedCall(followedBy: MaxPooling2D(2), input: x))
+        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .tanh).fusedCall(followedBy: MaxPooling2D(2), input: x))
+        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedCall(followedBy: AveragePooling2D(2), input: x))
+        XCTAssertNil(try Conv2D(4, kernelSize: 3, activation: .relu).fusedCall(followedBy: Dense(2), input: x))
+        XCTAssertNotNil(try Conv1D(4, kernelSize: 3, activation: .relu).fusedCall(followedBy: MaxPooling1D(2), input: randomTensor([2, 9, 3])))
     }
 }

@@ -25,7 +25,7 @@ final class LayerTests: XCTestCase {
         try dense.bias!.assign(Tensor([0.5, -10]))
         assertClose(try dense(Tensor([[1, 2, 3]])), [4.5, 0], shape: [1, 2])
         XCTAssertEqual(try dense(Tensor.ones([4, 5, 3])).shape, [4, 5, 2])
-        XCTAssertEqual(dense.parameters.map(\.path), ["\(dense.name)/kernel", "\(dense.name)/bias"])
+        XCTAssertEqual(dense.weights.map(\.path), ["\(dense.name)/kernel", "\(dense.name)/bias"])
     }
 
     func testDenseRejectsWrongFeatureCount() throws {

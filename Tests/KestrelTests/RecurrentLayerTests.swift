@@ -28,13 +28,13 @@ final class RecurrentLayerTests: XCTestCase {
     func testUnitForgetBiasAndKerasWeightLayouts() throws {
         let lstm = LSTM(3)
         try lstm.buildIfNeeded(inputShapes: [[1, 2, 5]])
-        XCTAssertEqual(lstm.parameters.map(\.shape), [[5, 12], [3, 12], [12]])
+        XCTAssertEqual(lstm.weights.map(\.shape), [[5, 12], [3, 12], [12]])
         XCTAssertEqual(lstm.bias!.value.scalars, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
         let gru = GRU(3), old = GRU(3, resetAfter: false), rnn = SimpleRNN(3)
         for l in [gru, old, rnn] as [Layer] { try l.buildIfNeeded(inputShapes: [[1, 2, 5]]) }
-        XCTAssertEqual(gru.parameters.map(\.shape), [[5, 9], [3, 9], [2, 9]])
-        XCTAssertEqual(old.parameters.map(\.shape), [[5, 9], [3, 9], [9]])
-        XCTAssertEqual(rnn.parameters.map(\.shape), [[5, 3], [3, 3], [3]])
+        XCTAssertEqual(gru.weights.map(\.shape), [[5, 9], [3, 9], [2, 9]])
+        XCTAssertEqual(old.weights.map(\.shape), [[5, 9], [3, 9], [9]])
+        XCTAssertEqual(rnn.weights.map(\.shape), [[5, 3], [3, 3], [3]])
     }
 
     func testReturnSequencesAndStatesShapes() throws {
@@ -54,7 +54,7 @@ final class RecurrentLayerTests: XCTestCase {
         let full = try whole(x)
         let stateful = LSTM(4, stateful: true)
         try stateful.buildIfNeeded(inputShapes: [x.shape])
-        for (p, q) in zip(stateful.parameters, whole.parameters) { p.value = q.value }
+        for (p, q) in zip(stateful.weights, whole.weights) { p.value = q.value }
         _ = try stateful(x.sliced(alongAxis: 1, 0..<3))
         assertClose(try stateful(x.sliced(alongAxis: 1, 3..<6)), full.scalars, tolerance: 1e-6)
         stateful.resetStates()
@@ -92,7 +92,7 @@ final class RecurrentLayerTests: XCTestCase {
         let plain = LSTM(4), dropped = LSTM(4, dropout: 0.5, recurrentDropout: 0.5)
         _ = try plain(x)
         try dropped.buildIfNeeded(inputShapes: [x.shape])
-        for (p, q) in zip(dropped.parameters, plain.parameters) { p.value = q.value }
+        for (p, q) in zip(dropped.weights, plain.weights) { p.value = q.value }
         assertClose(try dropped(x, training: false), try plain(x).scalars)
         XCTAssertNotEqual(try dropped(x, training: true).scalars, try plain(x).scalars)
     }

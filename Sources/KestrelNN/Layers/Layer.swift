@@ -12,7 +12,7 @@ open class Layer {
     public var trainable = true
     public private(set) var isBuilt = false
     /// The weights this layer created itself, in creation order.
-    public private(set) var ownParameters: [Parameter] = []
+    public private(set) var ownWeights: [Parameter] = []
 
     /// Layers this layer is made of (a wrapper's inner layer, a model's layers): their
     /// weights are part of this layer's.
@@ -20,11 +20,11 @@ open class Layer {
 
     /// The weights in Keras order (the order of `layer.weights` / `get_weights()`): its own,
     /// then those of its sublayers, each shared weight once.
-    public var parameters: [Parameter] {
-        let nested = sublayers.flatMap(\.parameters)
-        if nested.isEmpty { return ownParameters }
+    public var weights: [Parameter] {
+        let nested = sublayers.flatMap(\.weights)
+        if nested.isEmpty { return ownWeights }
         var seen = Set<ObjectIdentifier>()
-        return (ownParameters + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        return (ownWeights + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
     /// The input shapes (batch axis included) the layer was built for.
     public private(set) var builtInputShapes: [[Int]] = []
@@ -107,26 +107,20 @@ open class Layer {
     public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true) -> Parameter {
         let value = initializer(shape: shape, generator: &generator)
         let p = Parameter(name: name, path: "\(self.name)/\(name)", value: value, trainable: trainable)
-        ownParameters.append(p)
+        ownWeights.append(p)
         return p
     }
 
     /// Weights an optimizer may update: none when the layer is frozen.
-    public var trainableParameters: [Parameter] {
+    public var trainableWeights: [Parameter] {
         guard trainable else { return [] }
-        let nested = sublayers.flatMap(\.trainableParameters)
+        let nested = sublayers.flatMap(\.trainableWeights)
         var seen = Set<ObjectIdentifier>()
-        return (ownParameters.filter(\.isTrainable) + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        return (ownWeights.filter(\.isTrainable) + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
     /// Penalties (L1/L2 regularizers) to add to the loss: by default those of the sublayers.
     open var regularizationLosses: [Tensor] { sublayers.flatMap(\.regularizationLosses) }
-
-    /// Marks a layer that has been built by other means (e.g. weights loaded from a file).
-    package func markBuilt(inputShapes: [[Int]]) {
-        builtInputShapes = inputShapes
-        isBuilt = true
-    }
 
     /// Checks the number of inputs a layer received.
     public func expectInputs(_ inputs: [Tensor], count: Int) throws {

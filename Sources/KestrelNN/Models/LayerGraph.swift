@@ -6,6 +6,9 @@ package struct LayerGraph {
     package let inputs: [Input]
     package let outputs: [SymbolicTensor]
     package let nodes: [GraphNode]
+    /// The fusion rewrite: a node whose only output feeds only the node stored here, which
+    /// takes nothing else, may run with it as one op (`LayerFusion`).
+    package let fusedSuccessor: [ObjectIdentifier: GraphNode]
 
     package init(inputs: [Input], outputs: [SymbolicTensor], modelName: String) throws {
         guard !inputs.isEmpty, !outputs.isEmpty else {
@@ -30,6 +33,23 @@ package struct LayerGraph {
         self.inputs = inputs
         self.outputs = outputs
         nodes = reached.sorted { $0.sequence < $1.sequence }
+        fusedSuccessor = Self.fusiblePairs(nodes, outputs: outputs)
+    }
+
+    private static func fusiblePairs(_ nodes: [GraphNode], outputs: [SymbolicTensor]) -> [ObjectIdentifier: GraphNode] {
+        var consumers: [ObjectIdentifier: [GraphNode]] = [:]
+        for node in nodes {
+            for input in node.inputs { consumers[ObjectIdentifier(input), default: []].append(node) }
+        }
+        let modelOutputs = Set(outputs.map(ObjectIdentifier.init))
+        var pairs: [ObjectIdentifier: GraphNode] = [:]
+        for node in nodes where node.outputs.count == 1 {
+            let tensor = ObjectIdentifier(node.outputs[0])
+            guard !modelOutputs.contains(tensor), let users = consumers[tensor], users.count == 1,
+                  users[0].inputs.count == 1, LayerFusion.mayFuse(node.layer, users[0].layer) else { continue }
+            pairs[ObjectIdentifier(node)] = users[0]
+        }
+        return pairs
     }
 
     /// Distinct layers in first-use order (shared layers once).
@@ -48,9 +68,16 @@ package struct LayerGraph {
         for (input, value) in zip(inputs, values) {
             computed[ObjectIdentifier(input.output)] = try input(value)
         }
-        for node in nodes {
+        var done = Set<ObjectIdentifier>()
+        for node in nodes where !done.contains(ObjectIdentifier(node)) {
             let args = node.inputs.map { computed[ObjectIdentifier($0)]! }
             let mask = node.inputs.first.flatMap { masks[ObjectIdentifier($0)] }
+            if let next = fusedSuccessor[ObjectIdentifier(node)],
+               let fused = try LayerFusion.run(node.layer, next.layer, input: args[0], mask: mask) {
+                computed[ObjectIdentifier(next.outputs[0])] = fused.output
+                done.insert(ObjectIdentifier(next))
+                continue
+            }
             let results = try node.layer(args, mask: mask, training: training)
             let outMask = node.layer.computeMask(args, mask: mask)
             for (symbol, value) in zip(node.outputs, results) {

@@ -68,12 +68,6 @@ open class Model: Layer {
     /// Output shape of each layer for one sample, recorded when the model is built.
     package var layerOutputShapes: [ObjectIdentifier: [Int]] = [:]
 
-    /// Every weight of every layer, in layer order (Keras `model.weights`).
-    public var weights: [Parameter] { parameters }
-
-    /// The weights the optimizer updates.
-    public var trainableWeights: [Parameter] { trainableParameters }
-
     /// Builds every layer for samples of `inputShape` by running one zero sample through
     /// the model (no gradients), recording each layer's output shape for `summary()`.
     public func build(inputShape: [Int]) throws {

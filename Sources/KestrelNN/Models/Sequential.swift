@@ -41,11 +41,9 @@ public final class Sequential: Model {
         var i = 0
         while i < stack.count {
             let layer = stack[i]
-            // Conv(ReLU) → MaxPooling pairs run as one fused op.
-            if mask == nil, i + 1 < stack.count, let conv = layer as? ConvolutionLayer,
-               let fused = try conv.fusedWithMaxPooling(stack[i + 1], input: x) {
-                x = fused.pooled
-                recordOutputShape(of: layer, Array(fused.convolution.dropFirst()))
+            if i + 1 < stack.count, let fused = try LayerFusion.run(layer, stack[i + 1], input: x, mask: mask) {
+                x = fused.output
+                recordOutputShape(of: layer, Array(fused.intermediateShape.dropFirst()))
                 recordOutputShape(of: stack[i + 1], Array(x.shape.dropFirst()))
                 i += 2
                 continue

@@ -24,12 +24,12 @@ extension Model {
                 let nodes = graph.nodes.filter { $0.layer === layer }
                 let sources = nodes.flatMap(\.inputs).map(\.description)
                 rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
-                             Model.grouped(Model.count(layer.parameters)), sources.joined(separator: ", ")])
+                             Model.grouped(Model.count(layer.weights)), sources.joined(separator: ", ")])
             }
         } else {
             for layer in layers {
                 rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
-                             Model.grouped(Model.count(layer.parameters))])
+                             Model.grouped(Model.count(layer.weights))])
             }
         }
         let headers = graph == nil ? ["Layer (type)", "Output Shape", "Param #"] : ["Layer (type)", "Output Shape", "Param #", "Connected to"]

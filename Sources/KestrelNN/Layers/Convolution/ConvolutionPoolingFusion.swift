@@ -2,13 +2,13 @@ import KestrelCore
 
 /// A convolution with ReLU activation followed directly by max pooling (the classic CNN
 /// block) runs as one fused op (`conv2dReluMaxPool`), so the convolution's full-size output
-/// is never written to memory. Sequential models use this for each such pair of layers;
-/// weights, outputs, gradients and the summary are those of the two layers.
-extension ConvolutionLayer {
+/// is never written to memory. Sequential and functional models apply it through
+/// `LayerFusion`.
+extension ConvolutionLayer: FusibleWithNextLayer {
     /// Both layers' outputs for `x` through the fused op, or nil when the pair does not
     /// qualify (another activation, average pooling, different spatial ranks).
-    package func fusedWithMaxPooling(_ pool: Layer, input x: Tensor) throws -> (convolution: [Int], pooled: Tensor)? {
-        guard activation == .relu, let pool = pool as? PoolingLayer, pool.reduction == .max,
+    package func fusedCall(followedBy next: Layer, input x: Tensor) throws -> (intermediateShape: [Int], output: Tensor)? {
+        guard activation == .relu, let pool = next as? PoolingLayer, pool.reduction == .max,
               pool.poolSize.count == spatialRank else { return nil }
         try buildIfNeeded(inputShapes: [x.shape])
         let g = try geometry(x.shape)
