@@ -92,3 +92,39 @@ public final class Softmax: Layer {
 
     public override var configuration: [String: Any] { ["axis": axis] }
 }
+
+extension Activation: KerasReadableLayer {
+    /// The layer a Keras `Activation` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Activation(try c.activation(), name: c.name)
+    }
+}
+
+extension ReLU: KerasReadableLayer {
+    /// The layer a Keras `ReLU` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        ReLU(maxValue: try c.optionalFloat("max_value"), negativeSlope: try c.float("negative_slope", default: 0),
+             threshold: try c.float("threshold", default: 0), name: c.name)
+    }
+}
+
+extension LeakyReLU: KerasReadableLayer {
+    /// The layer a Keras `LeakyReLU` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        LeakyReLU(negativeSlope: try c.float("negative_slope", default: 0.3), name: c.name)
+    }
+}
+
+extension ELU: KerasReadableLayer {
+    /// The layer a Keras `ELU` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        ELU(alpha: try c.float("alpha", default: 1), name: c.name)
+    }
+}
+
+extension Softmax: KerasReadableLayer {
+    /// The layer a Keras `Softmax` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Softmax(axis: try c.int("axis", default: -1), name: c.name)
+    }
+}

@@ -62,3 +62,15 @@ public final class Dense: Layer {
         return losses
     }
 }
+
+extension Dense: KerasReadableLayer {
+    /// The layer a Keras `Dense` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnlessNull("activity_regularizer", "kernel_constraint", "bias_constraint", "quantization_config")
+        return Dense(try c.int("units"), activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                     kernelInitializer: try c.initializer("kernel_initializer", default: GlorotUniform()),
+                     biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                     kernelRegularizer: try c.regularizer("kernel_regularizer"),
+                     biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

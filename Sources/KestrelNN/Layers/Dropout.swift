@@ -27,3 +27,11 @@ public final class Dropout: Layer {
 
     public override var supportsMasking: Bool { true }
 }
+
+extension Dropout: KerasReadableLayer {
+    /// The layer a Keras `Dropout` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnlessNull("noise_shape")
+        return Dropout(try c.float("rate"), name: c.name)
+    }
+}

@@ -29,3 +29,17 @@ public final class Input: Layer {
         ["batch_shape": [NSNull()] + shape.map { $0 as Any }, "dtype": "float32", "sparse": false]
     }
 }
+
+extension Input: KerasReadableLayer {
+    /// The layer a Keras `InputLayer` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let shape: [Int]
+        if let batchShape = (c.values["batch_shape"] ?? c.values["batch_input_shape"]) as? [Any] {
+            shape = batchShape.dropFirst().compactMap { ($0 as? NSNumber)?.intValue }
+            guard shape.count == batchShape.count - 1 else { throw c.error("batch_shape", "[null, sizes…] with known sizes") }
+        } else {
+            shape = try c.ints("shape")
+        }
+        return Input(shape: shape, name: c.name)
+    }
+}

@@ -84,3 +84,52 @@ public final class Concatenate: Layer {
 
     public override var configuration: [String: Any] { ["axis": axis] }
 }
+
+extension Add: KerasReadableLayer {
+    /// The layer a Keras `Add` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Add(name: c.name)
+    }
+}
+
+extension Subtract: KerasReadableLayer {
+    /// The layer a Keras `Subtract` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Subtract(name: c.name)
+    }
+}
+
+extension Multiply: KerasReadableLayer {
+    /// The layer a Keras `Multiply` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Multiply(name: c.name)
+    }
+}
+
+extension Average: KerasReadableLayer {
+    /// The layer a Keras `Average` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Average(name: c.name)
+    }
+}
+
+extension Maximum: KerasReadableLayer {
+    /// The layer a Keras `Maximum` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Maximum(name: c.name)
+    }
+}
+
+extension Minimum: KerasReadableLayer {
+    /// The layer a Keras `Minimum` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Minimum(name: c.name)
+    }
+}
+
+extension Concatenate: KerasReadableLayer {
+    /// The layer a Keras `Concatenate` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Concatenate(axis: try c.int("axis", default: -1), name: c.name)
+    }
+}

@@ -78,3 +78,32 @@ public final class RepeatVector: Layer {
 
     public override var configuration: [String: Any] { ["n": n] }
 }
+
+extension Flatten: KerasReadableLayer {
+    /// The layer a Keras `Flatten` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnless("data_format", is: "channels_last")
+        return Flatten(name: c.name)
+    }
+}
+
+extension Reshape: KerasReadableLayer {
+    /// The layer a Keras `Reshape` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Reshape(try c.ints("target_shape"), name: c.name)
+    }
+}
+
+extension Permute: KerasReadableLayer {
+    /// The layer a Keras `Permute` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Permute(try c.ints("dims"), name: c.name)
+    }
+}
+
+extension RepeatVector: KerasReadableLayer {
+    /// The layer a Keras `RepeatVector` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        RepeatVector(try c.int("n"), name: c.name)
+    }
+}

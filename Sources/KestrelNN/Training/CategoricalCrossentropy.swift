@@ -19,7 +19,7 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
         self.reduction = reduction
     }
 
-    package init(kerasConfig r: TrainingConfigReader) throws {
+    package init(kerasConfig r: KerasConfig) throws {
         try r.requireUnset("axis", orEqualTo: -1.0, what: "only the last axis is supported")
         self.init(fromLogits: try r.bool("from_logits", default: false),
                   labelSmoothing: try r.double("label_smoothing", default: 0),

@@ -70,7 +70,7 @@ public enum Initializers {
 
     /// Rebuilds an initializer from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any Initializer {
-        let r = TrainingConfigReader(className: className, config: config)
+        let r = KerasConfig(className: className, values: config)
         let seed = try r.optionalInt("seed")
         switch className {
         case "Zeros": return Zeros()

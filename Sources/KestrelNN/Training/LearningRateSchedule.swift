@@ -25,7 +25,7 @@ extension LearningRateSchedule {
 public enum LearningRateSchedules {
     /// Rebuilds a schedule from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any LearningRateSchedule {
-        let r = TrainingConfigReader(className: className, config: config)
+        let r = KerasConfig(className: className, values: config)
         switch className {
         case "ExponentialDecay":
             return ExponentialDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),

@@ -48,7 +48,7 @@ public enum LossReduction: String, Sendable {
         }
     }
 
-    package init(kerasConfig reader: TrainingConfigReader) throws {
+    package init(kerasConfig reader: KerasConfig) throws {
         let text = try reader.string("reduction", default: "sum_over_batch_size")
         switch text {
         case "sum_over_batch_size", "mean": self = .sumOverBatchSize
@@ -80,7 +80,7 @@ public enum Losses {
 
     /// Rebuilds a loss from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any Loss {
-        let reader = TrainingConfigReader(className: className, config: config)
+        let reader = KerasConfig(className: className, values: config)
         switch className {
         case "MeanSquaredError": return try MeanSquaredError(kerasConfig: reader)
         case "MeanAbsoluteError": return try MeanAbsoluteError(kerasConfig: reader)

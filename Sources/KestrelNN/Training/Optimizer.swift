@@ -317,7 +317,7 @@ public enum Optimizers {
     /// Rebuilds an optimizer from a Keras class name and its `get_config()` dictionary.
     /// Features Kestrel does not implement (EMA, loss scaling, gradient accumulation) throw.
     public static func fromKeras(className: String, config: [String: Any]) throws -> Optimizer {
-        let r = TrainingConfigReader(className: className, config: config)
+        let r = KerasConfig(className: className, values: config)
         try r.requireUnset("use_ema", orEqualTo: false, what: "exponential moving averages of weights")
         try r.requireUnset("loss_scale_factor", what: "loss scaling")
         try r.requireUnset("gradient_accumulation_steps", what: "gradient accumulation")

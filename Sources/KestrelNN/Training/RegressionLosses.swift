@@ -13,7 +13,7 @@ public struct MeanSquaredError: Loss {
         self.reduction = reduction
     }
 
-    package init(kerasConfig r: TrainingConfigReader) throws {
+    package init(kerasConfig r: KerasConfig) throws {
         self.init(name: try r.string("name", default: "mean_squared_error"), reduction: try LossReduction(kerasConfig: r))
     }
 
@@ -42,7 +42,7 @@ public struct MeanAbsoluteError: Loss {
         self.reduction = reduction
     }
 
-    package init(kerasConfig r: TrainingConfigReader) throws {
+    package init(kerasConfig r: KerasConfig) throws {
         self.init(name: try r.string("name", default: "mean_absolute_error"), reduction: try LossReduction(kerasConfig: r))
     }
 
@@ -72,7 +72,7 @@ public struct Huber: Loss {
         self.reduction = reduction
     }
 
-    package init(kerasConfig r: TrainingConfigReader) throws {
+    package init(kerasConfig r: KerasConfig) throws {
         self.init(delta: try r.double("delta", default: 1), name: try r.string("name", default: "huber_loss"),
                   reduction: try LossReduction(kerasConfig: r))
     }

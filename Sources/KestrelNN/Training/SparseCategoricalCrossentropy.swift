@@ -21,7 +21,7 @@ public struct SparseCategoricalCrossentropy: PreActivationAwareLoss {
         self.reduction = reduction
     }
 
-    package init(kerasConfig r: TrainingConfigReader) throws {
+    package init(kerasConfig r: KerasConfig) throws {
         try r.requireUnset("axis", orEqualTo: -1.0, what: "only the last axis is supported")
         self.init(fromLogits: try r.bool("from_logits", default: false),
                   ignoreClass: try r.optionalInt("ignore_class"),

@@ -14,3 +14,19 @@ public final class Conv1D: ConvolutionLayer {
                    kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer, name: name)
     }
 }
+
+extension Conv1D: KerasReadableLayer {
+    /// The layer a Keras `Conv1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try ConvolutionConfig.checkCommon(c)
+        return Conv1D(try c.int("filters"), kernelSize: try c.ints("kernel_size", count: 1)[0],
+                      strides: try c.ints("strides", count: 1, default: [1])[0],
+                      padding: try ConvolutionConfig.padding(c, allowCausal: true),
+                      dilationRate: try c.ints("dilation_rate", count: 1, default: [1])[0],
+                      activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                      kernelInitializer: try c.initializer("kernel_initializer", default: GlorotUniform()),
+                      biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                      kernelRegularizer: try c.regularizer("kernel_regularizer"),
+                      biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

@@ -26,3 +26,18 @@ public final class Conv2D: ConvolutionLayer {
                   kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer, name: name)
     }
 }
+
+extension Conv2D: KerasReadableLayer {
+    /// The layer a Keras `Conv2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try ConvolutionConfig.checkCommon(c)
+        return Conv2D(try c.int("filters"), kernelSize: try ConvolutionConfig.pair(c, "kernel_size"),
+                      strides: try ConvolutionConfig.pair(c, "strides", default: 1), padding: try ConvolutionConfig.padding(c),
+                      dilationRate: try ConvolutionConfig.pair(c, "dilation_rate", default: 1),
+                      activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                      kernelInitializer: try c.initializer("kernel_initializer", default: GlorotUniform()),
+                      biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                      kernelRegularizer: try c.regularizer("kernel_regularizer"),
+                      biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

@@ -100,3 +100,20 @@ public final class Conv2DTranspose: Layer {
         return losses
     }
 }
+
+extension Conv2DTranspose: KerasReadableLayer {
+    /// The layer a Keras `Conv2DTranspose` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try ConvolutionConfig.checkCommon(c)
+        try c.rejectUnlessNull("output_padding")
+        return Conv2DTranspose(try c.int("filters"), kernelSize: try ConvolutionConfig.pair(c, "kernel_size"),
+                               strides: try ConvolutionConfig.pair(c, "strides", default: 1),
+                               padding: try ConvolutionConfig.padding(c),
+                               dilationRate: try ConvolutionConfig.pair(c, "dilation_rate", default: 1),
+                               activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                               kernelInitializer: try c.initializer("kernel_initializer", default: GlorotUniform()),
+                               biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                               kernelRegularizer: try c.regularizer("kernel_regularizer"),
+                               biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

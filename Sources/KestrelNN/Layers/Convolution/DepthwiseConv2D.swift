@@ -81,3 +81,19 @@ public final class DepthwiseConv2D: Layer {
         return losses
     }
 }
+
+extension DepthwiseConv2D: KerasReadableLayer {
+    /// The layer a Keras `DepthwiseConv2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try ConvolutionConfig.checkCommon(c, kernel: "depthwise")
+        return DepthwiseConv2D(kernelSize: try ConvolutionConfig.pair(c, "kernel_size"),
+                               strides: try ConvolutionConfig.pair(c, "strides", default: 1),
+                               padding: try ConvolutionConfig.padding(c), depthMultiplier: try c.int("depth_multiplier", default: 1),
+                               dilationRate: try ConvolutionConfig.pair(c, "dilation_rate", default: 1),
+                               activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                               depthwiseInitializer: try c.initializer("depthwise_initializer", default: GlorotUniform()),
+                               biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                               depthwiseRegularizer: try c.regularizer("depthwise_regularizer"),
+                               biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

@@ -51,3 +51,31 @@ public final class GlobalMaxPooling1D: GlobalPoolingLayer {
 public final class GlobalAveragePooling1D: GlobalPoolingLayer {
     public init(keepdims: Bool = false, name: String? = nil) { super.init(spatial: 1, maximum: false, keepdims: keepdims, name: name) }
 }
+
+extension GlobalMaxPooling2D: KerasReadableLayer {
+    /// The layer a Keras `GlobalMaxPooling2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        GlobalMaxPooling2D(keepdims: try ConvolutionConfig.keepdims(c), name: c.name)
+    }
+}
+
+extension GlobalAveragePooling2D: KerasReadableLayer {
+    /// The layer a Keras `GlobalAveragePooling2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        GlobalAveragePooling2D(keepdims: try ConvolutionConfig.keepdims(c), name: c.name)
+    }
+}
+
+extension GlobalMaxPooling1D: KerasReadableLayer {
+    /// The layer a Keras `GlobalMaxPooling1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        GlobalMaxPooling1D(keepdims: try ConvolutionConfig.keepdims(c), name: c.name)
+    }
+}
+
+extension GlobalAveragePooling1D: KerasReadableLayer {
+    /// The layer a Keras `GlobalAveragePooling1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        GlobalAveragePooling1D(keepdims: try ConvolutionConfig.keepdims(c), name: c.name)
+    }
+}

@@ -80,3 +80,36 @@ public final class Cropping1D: SpatialResize {
     public init(cropping: (Int, Int), name: String? = nil) { super.init(amounts: [cropping], crops: true, name: name) }
     public convenience init(_ cropping: Int, name: String? = nil) { self.init(cropping: (cropping, cropping), name: name) }
 }
+
+extension ZeroPadding2D: KerasReadableLayer {
+    /// The layer a Keras `ZeroPadding2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnless("data_format", is: "channels_last")
+        let p = try ConvolutionConfig.amounts2D(c, "padding")
+        return ZeroPadding2D(padding: (p[0], p[1]), name: c.name)
+    }
+}
+
+extension ZeroPadding1D: KerasReadableLayer {
+    /// The layer a Keras `ZeroPadding1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnless("data_format", is: "channels_last")
+        return ZeroPadding1D(padding: try ConvolutionConfig.amounts1D(c, "padding"), name: c.name)
+    }
+}
+
+extension Cropping2D: KerasReadableLayer {
+    /// The layer a Keras `Cropping2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnless("data_format", is: "channels_last")
+        let p = try ConvolutionConfig.amounts2D(c, "cropping")
+        return Cropping2D(cropping: (p[0], p[1]), name: c.name)
+    }
+}
+
+extension Cropping1D: KerasReadableLayer {
+    /// The layer a Keras `Cropping1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Cropping1D(cropping: try ConvolutionConfig.amounts1D(c, "cropping"), name: c.name)
+    }
+}

@@ -88,3 +88,35 @@ public final class AveragePooling1D: PoolingLayer {
         super.init(poolSize: [poolSize], strides: strides.map { [$0] }, padding: padding, reduction: .average, name: name)
     }
 }
+
+extension MaxPooling2D: KerasReadableLayer {
+    /// The layer a Keras `MaxPooling2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let (pool, strides, padding) = try ConvolutionConfig.pooling2D(c)
+        return MaxPooling2D(poolSize: pool, strides: strides, padding: padding, name: c.name)
+    }
+}
+
+extension AveragePooling2D: KerasReadableLayer {
+    /// The layer a Keras `AveragePooling2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let (pool, strides, padding) = try ConvolutionConfig.pooling2D(c)
+        return AveragePooling2D(poolSize: pool, strides: strides, padding: padding, name: c.name)
+    }
+}
+
+extension MaxPooling1D: KerasReadableLayer {
+    /// The layer a Keras `MaxPooling1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let (pool, strides, padding) = try ConvolutionConfig.pooling1D(c)
+        return MaxPooling1D(pool, strides: strides, padding: padding, name: c.name)
+    }
+}
+
+extension AveragePooling1D: KerasReadableLayer {
+    /// The layer a Keras `AveragePooling1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let (pool, strides, padding) = try ConvolutionConfig.pooling1D(c)
+        return AveragePooling1D(pool, strides: strides, padding: padding, name: c.name)
+    }
+}

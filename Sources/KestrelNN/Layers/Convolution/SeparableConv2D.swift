@@ -100,3 +100,22 @@ public final class SeparableConv2D: Layer {
         return losses
     }
 }
+
+extension SeparableConv2D: KerasReadableLayer {
+    /// The layer a Keras `SeparableConv2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try ConvolutionConfig.checkCommon(c, kernel: "depthwise")
+        try c.rejectUnlessNull("pointwise_constraint")
+        return SeparableConv2D(try c.int("filters"), kernelSize: try ConvolutionConfig.pair(c, "kernel_size"),
+                               strides: try ConvolutionConfig.pair(c, "strides", default: 1),
+                               padding: try ConvolutionConfig.padding(c), depthMultiplier: try c.int("depth_multiplier", default: 1),
+                               dilationRate: try ConvolutionConfig.pair(c, "dilation_rate", default: 1),
+                               activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
+                               depthwiseInitializer: try c.initializer("depthwise_initializer", default: GlorotUniform()),
+                               pointwiseInitializer: try c.initializer("pointwise_initializer", default: GlorotUniform()),
+                               biasInitializer: try c.initializer("bias_initializer", default: Zeros()),
+                               depthwiseRegularizer: try c.regularizer("depthwise_regularizer"),
+                               pointwiseRegularizer: try c.regularizer("pointwise_regularizer"),
+                               biasRegularizer: try c.regularizer("bias_regularizer"), name: c.name)
+    }
+}

@@ -62,3 +62,22 @@ public final class UpSampling1D: Layer {
 
     public override var configuration: [String: Any] { ["size": size] }
 }
+
+extension UpSampling2D: KerasReadableLayer {
+    /// The layer a Keras `UpSampling2D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnless("data_format", is: "channels_last")
+        let text = try c.string("interpolation", default: "nearest")
+        guard let interpolation = UpSampling2D.Interpolation(rawValue: text) else {
+            throw KestrelError(.unsupported, "UpSampling2D config: interpolation \"\(text)\" is not supported; Kestrel supports nearest and bilinear")
+        }
+        return UpSampling2D(size: try ConvolutionConfig.pair(c, "size", default: 2), interpolation: interpolation, name: c.name)
+    }
+}
+
+extension UpSampling1D: KerasReadableLayer {
+    /// The layer a Keras `UpSampling1D` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        UpSampling1D(try c.int("size", default: 2), name: c.name)
+    }
+}

@@ -95,3 +95,24 @@ public final class BatchNormalization: Layer {
         return losses
     }
 }
+
+extension BatchNormalization: KerasReadableLayer {
+    /// The layer a Keras `BatchNormalization` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnlessNull("beta_constraint", "gamma_constraint")
+        if try c.bool("renorm", default: false) {
+            throw KestrelError(.unsupported, "BatchNormalization config: renorm = true is not supported by Kestrel; use renorm false")
+        }
+        let axes = try c.ints("axis", count: 1, default: [-1])
+        guard axes.count == 1 else { throw c.error("axis", "one axis") }
+        return BatchNormalization(axis: axes[0], momentum: try c.float("momentum", default: 0.99),
+                                  epsilon: try c.float("epsilon", default: 1e-3), center: try c.bool("center", default: true),
+                                  scale: try c.bool("scale", default: true),
+                                  betaInitializer: try c.initializer("beta_initializer", default: Zeros()),
+                                  gammaInitializer: try c.initializer("gamma_initializer", default: Ones()),
+                                  movingMeanInitializer: try c.initializer("moving_mean_initializer", default: Zeros()),
+                                  movingVarianceInitializer: try c.initializer("moving_variance_initializer", default: Ones()),
+                                  betaRegularizer: try c.regularizer("beta_regularizer"),
+                                  gammaRegularizer: try c.regularizer("gamma_regularizer"), name: c.name)
+    }
+}

@@ -81,3 +81,19 @@ public final class LayerNormalization: Layer {
         return losses
     }
 }
+
+extension LayerNormalization: KerasReadableLayer {
+    /// The layer a Keras `LayerNormalization` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnlessNull("beta_constraint", "gamma_constraint")
+        if try c.bool("rms_scaling", default: false) {
+            throw KestrelError(.unsupported, "LayerNormalization config: rms_scaling = true is not supported by Kestrel; use false")
+        }
+        return LayerNormalization(axes: try c.ints("axis", count: 1, default: [-1]), epsilon: try c.float("epsilon", default: 1e-3),
+                                  center: try c.bool("center", default: true), scale: try c.bool("scale", default: true),
+                                  betaInitializer: try c.initializer("beta_initializer", default: Zeros()),
+                                  gammaInitializer: try c.initializer("gamma_initializer", default: Ones()),
+                                  betaRegularizer: try c.regularizer("beta_regularizer"),
+                                  gammaRegularizer: try c.regularizer("gamma_regularizer"), name: c.name)
+    }
+}

@@ -90,3 +90,16 @@ public final class Bidirectional: Layer {
         return ["merge_mode": mergeMode?.rawValue ?? NSNull(), "layer": serialized(forwardLayer), "backward_layer": serialized(backwardLayer)]
     }
 }
+
+extension Bidirectional: KerasReadableLayer {
+    /// The layer a Keras `Bidirectional` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        let mode = c.isNull("merge_mode") ? nil : try Bidirectional.MergeMode(rawValue: try c.string("merge_mode"))
+            ?? { throw c.error("merge_mode", "concat, sum, mul, ave or null") }()
+        let forward = try c.nestedRecurrentLayer("layer")
+        if c.isNull("backward_layer") {
+            return Bidirectional(forward, mergeMode: mode, name: c.name)
+        }
+        return Bidirectional(forward: forward, backward: try c.nestedRecurrentLayer("backward_layer"), mergeMode: mode, name: c.name)
+    }
+}

@@ -58,3 +58,14 @@ public final class Embedding: Layer {
          "embeddings_regularizer": embeddingsRegularizer?.kerasConfig ?? NSNull()]
     }
 }
+
+extension Embedding: KerasReadableLayer {
+    /// The layer a Keras `Embedding` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        try c.rejectUnlessNull("activity_regularizer", "embeddings_constraint", "quantization_config")
+        return Embedding(inputDim: try c.int("input_dim"), outputDim: try c.int("output_dim"),
+                         maskZero: try c.bool("mask_zero", default: false),
+                         embeddingsInitializer: try c.initializer("embeddings_initializer", default: RandomUniform()),
+                         embeddingsRegularizer: try c.regularizer("embeddings_regularizer"), name: c.name)
+    }
+}

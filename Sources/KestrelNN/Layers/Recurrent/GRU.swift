@@ -23,3 +23,10 @@ public final class GRU: RecurrentLayer {
         self.init(options: o, name: name)
     }
 }
+
+extension GRU: KerasReadableLayer {
+    /// The layer a Keras `GRU` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        GRU(options: try RecurrentConfiguration(keras: c), name: c.name)
+    }
+}

@@ -21,3 +21,10 @@ public final class LSTM: RecurrentLayer {
         self.init(options: o, name: name)
     }
 }
+
+extension LSTM: KerasReadableLayer {
+    /// The layer a Keras `LSTM` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        LSTM(options: try RecurrentConfiguration(keras: c), name: c.name)
+    }
+}

@@ -38,3 +38,10 @@ public final class Masking: Layer {
 
     public override var configuration: [String: Any] { ["mask_value": Double(maskValue)] }
 }
+
+extension Masking: KerasReadableLayer {
+    /// The layer a Keras `Masking` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        Masking(maskValue: try c.float("mask_value", default: 0), name: c.name)
+    }
+}

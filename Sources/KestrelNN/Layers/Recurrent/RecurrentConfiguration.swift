@@ -34,6 +34,34 @@ public struct RecurrentConfiguration {
     public init(units: Int) {
         self.units = units
     }
+
+    /// The options a Keras SimpleRNN, LSTM or GRU config holds; absent keys keep the defaults
+    /// declared above (sizes and rates are checked by `KerasLayerRegistry.validateSizes`).
+    public init(keras c: KerasConfig) throws {
+        try c.rejectUnlessNull("activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint")
+        self.init(units: try c.int("units"))
+        if !c.isNull("activation") { activation = try c.activation() }
+        if !c.isNull("recurrent_activation") { recurrentActivation = try c.activation("recurrent_activation") }
+        useBias = try c.bool("use_bias", default: useBias)
+        returnSequences = try c.bool("return_sequences", default: returnSequences)
+        returnState = try c.bool("return_state", default: returnState)
+        goBackwards = try c.bool("go_backwards", default: goBackwards)
+        stateful = try c.bool("stateful", default: stateful)
+        zeroOutputForMask = try c.bool("zero_output_for_mask", default: zeroOutputForMask)
+        unitForgetBias = try c.bool("unit_forget_bias", default: unitForgetBias)
+        resetAfter = try c.bool("reset_after", default: resetAfter)
+        dropout = try c.float("dropout", default: dropout)
+        recurrentDropout = try c.float("recurrent_dropout", default: recurrentDropout)
+        guard self.dropout >= 0, self.dropout < 1 else { throw c.error("dropout", "a rate in [0, 1)") }
+        guard self.recurrentDropout >= 0, self.recurrentDropout < 1 else { throw c.error("recurrent_dropout", "a rate in [0, 1)") }
+        kernelInitializer = try c.initializer("kernel_initializer", default: kernelInitializer)
+        recurrentInitializer = try c.initializer("recurrent_initializer", default: recurrentInitializer)
+        biasInitializer = try c.initializer("bias_initializer", default: biasInitializer)
+        kernelRegularizer = try c.regularizer("kernel_regularizer")
+        recurrentRegularizer = try c.regularizer("recurrent_regularizer")
+        biasRegularizer = try c.regularizer("bias_regularizer")
+        guard self.units > 0 else { throw c.error("units", "a positive integer") }
+    }
 }
 
 /// LSTM's `unit_forget_bias`: the bias initializer on the i, c and o blocks and ones on the

@@ -20,3 +20,10 @@ public final class SimpleRNN: RecurrentLayer {
         self.init(options: o, name: name)
     }
 }
+
+extension SimpleRNN: KerasReadableLayer {
+    /// The layer a Keras `SimpleRNN` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        SimpleRNN(options: try RecurrentConfiguration(keras: c), name: c.name)
+    }
+}

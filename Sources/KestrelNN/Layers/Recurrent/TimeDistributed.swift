@@ -38,3 +38,10 @@ public final class TimeDistributed: Layer {
         ["layer": ["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": layer.kerasConfig, "registered_name": NSNull()]]
     }
 }
+
+extension TimeDistributed: KerasReadableLayer {
+    /// The layer a Keras `TimeDistributed` config describes; absent keys take Keras's defaults.
+    public static func fromKeras(_ c: KerasConfig) throws -> Layer {
+        TimeDistributed(try c.nestedLayer("layer"), name: c.name)
+    }
+}

@@ -1,9 +1,11 @@
 import Foundation
 import KestrelCore
 
-/// Typed reading of one Keras `get_config()` dictionary, with errors that name the layer,
-/// the key, and what was expected. Keys that Kestrel does not implement must be absent or
-/// at their neutral value (`rejectUnless…`), so nothing is silently approximated.
+/// Typed reading of one Keras `get_config()` dictionary (as `JSONSerialization` decodes it),
+/// for layers, losses, optimizers, schedules and initializers alike, with errors that name
+/// the class, the key, the value and what was expected. Keys that Kestrel does not implement
+/// must be absent or at their neutral value (`rejectUnless…`, `requireUnset`), so nothing is
+/// silently approximated.
 public struct KerasConfig {
     public let className: String
     public let values: [String: Any]
@@ -14,7 +16,7 @@ public struct KerasConfig {
     }
 
     package func error(_ key: String, _ expected: String) -> KestrelError {
-        KestrelError(.invalidArgument, "\(className) config: \"\(key)\" should be \(expected), got \(values[key].map { "\($0)" } ?? "nothing")")
+        KestrelError(.invalidArgument, "\(className) config: \"\(key)\" should be \(expected), got \(values[key].map { "\($0)" } ?? "nothing"); fix the config JSON")
     }
 
     public var name: String? { values["name"] as? String }
@@ -25,8 +27,36 @@ public struct KerasConfig {
 
     public func int(_ key: String, default value: Int? = nil) throws -> Int {
         if isNull(key), let value { return value }
-        if let n = values[key] as? NSNumber, Double(n.intValue) == n.doubleValue { return n.intValue }
-        throw error(key, "an integer")
+        guard let n = try optionalInt(key) else { throw error(key, "an integer") }
+        return n
+    }
+
+    /// An integer (a whole-valued number below 2^53 in magnitude), or nil when absent or null.
+    public func optionalInt(_ key: String) throws -> Int? {
+        guard let d = try optionalDouble(key) else { return nil }
+        guard d.rounded() == d, Swift.abs(d) < 9e15 else { throw error(key, "an integer") }
+        return Int(d)
+    }
+
+    /// A number, or `value` when absent or null.
+    public func double(_ key: String, default value: Double) throws -> Double {
+        try optionalDouble(key) ?? value
+    }
+
+    /// A number, or nil when absent or null.
+    public func optionalDouble(_ key: String) throws -> Double? {
+        if isNull(key) { return nil }
+        if let n = values[key] as? NSNumber { return n.doubleValue }
+        throw error(key, "a number")
+    }
+
+    /// A list of numbers.
+    public func doubles(_ key: String) throws -> [Double] {
+        guard let list = values[key] as? [Any] else { throw error(key, "a list of numbers") }
+        return try list.map { item in
+            if let n = item as? NSNumber { return n.doubleValue }
+            throw error(key, "a list of numbers")
+        }
     }
 
     public func float(_ key: String, default value: Float? = nil) throws -> Float {
@@ -42,6 +72,7 @@ public struct KerasConfig {
     public func bool(_ key: String, default value: Bool? = nil) throws -> Bool {
         if isNull(key), let value { return value }
         if let b = values[key] as? Bool { return b }
+        if let n = values[key] as? NSNumber { return n.boolValue }
         throw error(key, "true or false")
     }
 
@@ -87,4 +118,26 @@ public struct KerasConfig {
             throw KestrelError(.unsupported, "\(className) config: \"\(key)\" = \(values[key]!) is not supported; Kestrel supports \(expected)")
         }
     }
+
+    /// Throws unless the key is absent, null, or equal to the one value Kestrel supports.
+    package func requireUnset(_ key: String, orEqualTo allowed: Any? = nil, what: String) throws {
+        if isNull(key) { return }
+        if let allowed, let value = values[key] {
+            if let a = allowed as? Bool, (try? bool(key, default: !a)) == a { return }
+            if let a = allowed as? String, value as? String == a { return }
+            if let a = allowed as? Double, (try? optionalDouble(key)) == a { return }
+        }
+        throw KestrelError(.unsupported,
+                           "\(className) config: \"\(key)\" = \(values[key]!) is not supported by Kestrel (\(what)); remove it or set it to \(allowed.map { "\($0)" } ?? "null")")
+    }
 }
+
+/// JSON null for the configs Kestrel writes, so `JSONSerialization` emits `null` as Keras does.
+package let kerasNull: Any = NSNull()
+
+/// A Float value as Keras writes a float32 variable into a config: the Double nearest to
+/// the float32 (0.01 becomes 0.009999999776482582).
+package func kerasFloat32(_ value: Float) -> Double { Double(value) }
+
+/// An optional number as a config value (null when absent).
+package func kerasOptional(_ value: Double?) -> Any { value.map { $0 as Any } ?? kerasNull }
