@@ -47,6 +47,7 @@ public enum KerasLayerRegistry {
         GlobalMaxPooling1D.self, GlobalAveragePooling1D.self, ZeroPadding2D.self, ZeroPadding1D.self, Cropping2D.self, Cropping1D.self,
         UpSampling2D.self, UpSampling1D.self, BatchNormalization.self, LayerNormalization.self, SimpleRNN.self, LSTM.self,
         GRU.self, Bidirectional.self, TimeDistributed.self, Embedding.self, Masking.self,
+        RNN.self, SimpleRNNCell.self, LSTMCell.self, GRUCell.self, StackedRNNCells.self,
     ]
 
     private static let builders: [String: any KerasReadableLayer.Type] =

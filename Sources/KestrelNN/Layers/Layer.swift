@@ -76,6 +76,12 @@ open class Layer {
         return c
     }
 
+    /// `{"module", "class_name", "config", "registered_name"}`: the layer as a wrapper's
+    /// config nests it (Bidirectional, TimeDistributed, RNN's cell).
+    public var kerasSerialized: [String: Any] {
+        ["module": "keras.layers", "class_name": type(of: self).kerasClassName, "config": kerasConfig, "registered_name": NSNull()]
+    }
+
     /// Builds on first use, then runs `call`.
     public func callAsFunction(_ inputs: [Tensor], training: Bool = false) throws -> [Tensor] {
         try buildIfNeeded(inputShapes: inputs.map(\.shape))

@@ -84,10 +84,7 @@ public final class Bidirectional: Layer {
     }
 
     public override var configuration: [String: Any] {
-        func serialized(_ l: Layer) -> [String: Any] {
-            ["module": "keras.layers", "class_name": type(of: l).kerasClassName, "config": l.kerasConfig, "registered_name": NSNull()]
-        }
-        return ["merge_mode": mergeMode?.rawValue ?? NSNull(), "layer": serialized(forwardLayer), "backward_layer": serialized(backwardLayer)]
+        ["merge_mode": mergeMode?.rawValue ?? NSNull(), "layer": forwardLayer.kerasSerialized, "backward_layer": backwardLayer.kerasSerialized]
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KestrelCore
 
 /// Everything that defines a Keras recurrent layer besides its name: SimpleRNN, LSTM and
@@ -61,6 +62,71 @@ public struct RecurrentConfiguration {
         recurrentRegularizer = try c.regularizer("recurrent_regularizer")
         biasRegularizer = try c.regularizer("bias_regularizer")
         guard self.units > 0 else { throw c.error("units", "a positive integer") }
+    }
+}
+
+/// What SimpleRNN, LSTM and GRU layers and their cells (SimpleRNNCell, LSTMCell, GRUCell)
+/// share beyond reading: the Keras keys they write, their weights and penalties.
+extension RecurrentConfiguration {
+    /// The cell's Keras keys (what a `*Cell` config holds).
+    package func cellConfiguration(_ kind: RecurrentCellKind) -> [String: Any] {
+        var c: [String: Any] = [
+            "units": units, "activation": activation.kerasName, "use_bias": useBias,
+            "kernel_initializer": kernelInitializer.kerasSerialized,
+            "recurrent_initializer": recurrentInitializer.kerasSerialized,
+            "bias_initializer": biasInitializer.kerasSerialized,
+            "kernel_regularizer": kernelRegularizer?.kerasConfig ?? NSNull(),
+            "recurrent_regularizer": recurrentRegularizer?.kerasConfig ?? NSNull(),
+            "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull(),
+            "dropout": Double(dropout), "recurrent_dropout": Double(recurrentDropout),
+        ]
+        if kind != .simple { c["recurrent_activation"] = recurrentActivation.kerasName }
+        if kind == .lstm { c["unit_forget_bias"] = unitForgetBias }
+        if case .gru = kind { c["reset_after"] = resetAfter }
+        return c
+    }
+
+    /// The sequence keys of an `RNN`-style layer (Keras `RNN`'s own arguments).
+    package var sequenceConfiguration: [String: Any] {
+        ["return_sequences": returnSequences, "return_state": returnState, "go_backwards": goBackwards,
+         "stateful": stateful, "unroll": false, "zero_output_for_mask": zeroOutputForMask]
+    }
+
+    /// Creates kernel (F, G), recurrent_kernel (U, G) and bias on `layer` in Keras's layout.
+    package func addWeights(to layer: Layer, kind: RecurrentCellKind, features: Int)
+        -> (kernel: Parameter, recurrentKernel: Parameter, bias: Parameter?) {
+        let g = kind.gateCount * units
+        let kernel = layer.addWeight("kernel", shape: [features, g], initializer: kernelInitializer)
+        let recurrent = layer.addWeight("recurrent_kernel", shape: [units, g], initializer: recurrentInitializer)
+        guard useBias else { return (kernel, recurrent, nil) }
+        let shape = kind == .gru(resetAfter: true) ? [2, g] : [g]
+        let initializer = kind == .lstm && unitForgetBias ? UnitForgetBias(base: biasInitializer) : biasInitializer
+        return (kernel, recurrent, layer.addWeight("bias", shape: shape, initializer: initializer))
+    }
+
+    /// The regularizers' penalties on the weights that exist.
+    package func penalties(kernel: Parameter?, recurrentKernel: Parameter?, bias: Parameter?) -> [Tensor] {
+        [(kernelRegularizer, kernel), (recurrentRegularizer, recurrentKernel), (biasRegularizer, bias)].compactMap { r, p in
+            guard let r, let p else { return nil }
+            return r.penalty(p.value)
+        }
+    }
+
+    /// The cell's activations as the fused kernels apply them.
+    package func cellSpec(_ kind: RecurrentCellKind, layer: String) throws -> RecurrentCellSpec {
+        RecurrentCellSpec(kind: kind, units: units,
+                          activation: try CellActivation(activation, layer: layer, argument: "activation"),
+                          recurrentActivation: try CellActivation(recurrentActivation, layer: layer, argument: "recurrent_activation"),
+                          zeroOutputForMask: zeroOutputForMask)
+    }
+}
+
+/// Variational dropout for recurrent layers: one mask of 0 and 1 / (1 − rate) per sequence,
+/// shared by every time step.
+package func recurrentDropoutMask(_ shape: [Int], rate: Float, generator: inout RandomGenerator) -> Tensor {
+    let keep = 1 / (1 - rate)
+    return Tensor(shape: shape) { p, count in
+        for i in 0..<count { p[i] = generator.nextUniform() >= rate ? keep : 0 }
     }
 }
 

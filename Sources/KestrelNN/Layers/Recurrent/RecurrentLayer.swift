@@ -56,23 +56,12 @@ public class RecurrentLayer: Layer {
 
     public override func build(inputShapes: [[Int]]) throws {
         try checkSequence(inputShapes[0])
-        let g = cellKind.gateCount * units
-        kernel = addWeight("kernel", shape: [inputShapes[0][2], g], initializer: options.kernelInitializer)
-        recurrentKernel = addWeight("recurrent_kernel", shape: [units, g], initializer: options.recurrentInitializer)
-        if options.useBias {
-            let shape = cellKind == .gru(resetAfter: true) ? [2, g] : [g]
-            let initializer = cellKind == .lstm && options.unitForgetBias ? UnitForgetBias(base: options.biasInitializer) : options.biasInitializer
-            bias = addWeight("bias", shape: shape, initializer: initializer)
-        }
+        let w = options.addWeights(to: self, kind: cellKind, features: inputShapes[0][2])
+        (kernel, recurrentKernel, bias) = (w.kernel, w.recurrentKernel, w.bias)
     }
 
     package var cellSpec: RecurrentCellSpec {
-        get throws {
-            RecurrentCellSpec(kind: cellKind, units: units,
-                              activation: try CellActivation(options.activation, layer: name, argument: "activation"),
-                              recurrentActivation: try CellActivation(options.recurrentActivation, layer: name, argument: "recurrent_activation"),
-                              zeroOutputForMask: options.zeroOutputForMask)
-        }
+        get throws { try options.cellSpec(cellKind, layer: name) }
     }
 
     /// Checks `[x, states…]` and makes this layer's operands for the fused op (input dropout
@@ -101,29 +90,18 @@ public class RecurrentLayer: Layer {
         var input = x
         var recurrentMask: Tensor?
         if training, options.dropout > 0 {
-            input = x * dropoutMask([n, 1, features], rate: options.dropout)
+            input = x * recurrentDropoutMask([n, 1, features], rate: options.dropout, generator: &generator)
         }
         if training, options.recurrentDropout > 0 {
-            recurrentMask = dropoutMask([n, units], rate: options.recurrentDropout)
+            recurrentMask = recurrentDropoutMask([n, units], rate: options.recurrentDropout, generator: &generator)
         }
         return RecurrentDirection(x: input, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
                                   initialStates: initial, goBackwards: options.goBackwards, recurrentDropoutMask: recurrentMask)
     }
 
-    private func dropoutMask(_ shape: [Int], rate: Float) -> Tensor {
-        let keep = 1 / (1 - rate)
-        return Tensor(shape: shape) { p, count in
-            for i in 0..<count { p[i] = generator.nextUniform() >= rate ? keep : 0 }
-        }
-    }
-
     /// Direction `index` of a packed result as `[y, states…]`; stateful layers keep the states.
     package func outputs(from packed: Tensor, index: Int) -> [Tensor] {
-        let (d, n, rows) = (packed.shape[0], packed.shape[1], packed.shape[2])
-        let steps = rows - cellKind.stateCount
-        let p = d == 1 ? packed.reshaped([n, rows, units]) : packed.selecting(index: index, alongAxis: 0)
-        let y = returnSequences ? p.sliced(alongAxis: 1, 0..<steps) : p.selecting(index: steps - 1, alongAxis: 1)
-        let finals = (0..<cellKind.stateCount).map { p.selecting(index: steps + $0, alongAxis: 1) }
+        let (y, finals) = unpackRecurrentOutputs(packed, index: index, stateCount: cellKind.stateCount, returnSequences: returnSequences)
         if options.stateful { states = finals.map { $0.detached() } }
         return returnState ? [y] + finals : [y]
     }
@@ -154,29 +132,10 @@ public class RecurrentLayer: Layer {
     }
 
     public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = options.kernelRegularizer, let k = kernel { losses.append(r.penalty(k.value)) }
-        if let r = options.recurrentRegularizer, let k = recurrentKernel { losses.append(r.penalty(k.value)) }
-        if let r = options.biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
-        return losses
+        options.penalties(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
     }
 
     public override var configuration: [String: Any] {
-        var c: [String: Any] = [
-            "units": units, "activation": options.activation.kerasName, "use_bias": options.useBias,
-            "return_sequences": returnSequences, "return_state": returnState, "go_backwards": goBackwards,
-            "stateful": options.stateful, "unroll": false, "zero_output_for_mask": options.zeroOutputForMask,
-            "kernel_initializer": options.kernelInitializer.kerasSerialized,
-            "recurrent_initializer": options.recurrentInitializer.kerasSerialized,
-            "bias_initializer": options.biasInitializer.kerasSerialized,
-            "kernel_regularizer": options.kernelRegularizer?.kerasConfig ?? NSNull(),
-            "recurrent_regularizer": options.recurrentRegularizer?.kerasConfig ?? NSNull(),
-            "bias_regularizer": options.biasRegularizer?.kerasConfig ?? NSNull(),
-            "dropout": Double(options.dropout), "recurrent_dropout": Double(options.recurrentDropout),
-        ]
-        if cellKind != .simple { c["recurrent_activation"] = options.recurrentActivation.kerasName }
-        if cellKind == .lstm { c["unit_forget_bias"] = options.unitForgetBias }
-        if case .gru = cellKind { c["reset_after"] = options.resetAfter }
-        return c
+        options.cellConfiguration(cellKind).merging(options.sequenceConfiguration) { a, _ in a }
     }
 }

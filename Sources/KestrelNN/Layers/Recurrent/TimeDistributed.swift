@@ -35,7 +35,7 @@ public final class TimeDistributed: Layer {
     public override var supportsMasking: Bool { true }
 
     public override var configuration: [String: Any] {
-        ["layer": ["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": layer.kerasConfig, "registered_name": NSNull()]]
+        ["layer": layer.kerasSerialized]
     }
 }
 
