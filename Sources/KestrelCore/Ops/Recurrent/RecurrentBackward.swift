@@ -12,7 +12,7 @@ extension RecurrentRun {
         let recurrentSide: [FloatBuffer?] = directions.map { _ in spec.kind == .gru(resetAfter: true) ? FloatBuffer(t * n * g) : nil }
         let scratch = (0..<(directions.count * chunks)).map { _ in FloatBuffer(5 * n * u, zeroed: true) }
         // Transposed recurrent kernels packed once for the per-step products dZ · Uᵀ.
-        let products = directions.map { transposedProducts($0.recurrentKernel.storage.pointer) }
+        let products = directions.map { kernel.transposedProducts($0.recurrentKernel.storage.pointer, u: u, g: g) }
         let packSize = products.flatMap { $0 }.map { $0.packedSize(rows: n) }.max()!
         let packs = (0..<(directions.count * chunks)).map { _ in FloatBuffer(packSize) }
         Parallel.forEach(directions.count * chunks) { unit in
@@ -37,11 +37,10 @@ extension RecurrentRun {
                       stateGrads: [UnsafeMutablePointer<Float>], recurrentSide: UnsafeMutablePointer<Float>?,
                       scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>) {
         let (n, t, u, g) = (self.n, self.t, self.u, self.g)
-        let dir = directions[d], tr = traces[d]
-        let act = spec.activation, rec = spec.recurrentActivation
+        let dir = directions[d], tr = traces[d], cell = kernel
         let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
         let mk: UnsafePointer<Float>? = mask.map { UnsafePointer($0.storage.pointer) }
-        let n0 = rows.lowerBound, m = rows.count
+        let n0 = rows.lowerBound
         let rowStride = (t + s) * u
         let gD = gradient + d * n * rowStride
         // Per-row cotangents of h, c (GRU: the direct z ⊙ h term), the carried output, the
@@ -53,6 +52,8 @@ extension RecurrentRun {
             (dh + r * u).update(from: gD + row * rowStride + t * u, count: u)
             if spec.kind == .lstm { (dc + r * u).update(from: gD + row * rowStride + (t + 1) * u, count: u) }
         }
+        // GRU's h' = z ⊙ h + … also reaches h directly, besides through the product.
+        let gru = spec.kind != .lstm && spec.kind != .simple
         for step in stride(from: t - 1, through: 0, by: -1) {
             let time = time(ofStep: step, backwards: dir.goBackwards)
             let hp = tr.h.p + step * n * u, hn = hp + n * u
@@ -72,85 +73,12 @@ extension RecurrentRun {
                     for j in 0..<u { carry[j] += gy[j] }
                 }
             }
-            switch spec.kind {
-            case .simple:
-                for row in rows {
-                    let zr = zs + row * g
-                    if isMasked(mk, row: row, time: time) { zr.update(repeating: 0, count: g); continue }
-                    let dhr = dh + (row - n0) * u, h = hn + row * u
-                    for j in 0..<u { zr[j] = dhr[j] * act.derivative(h[j]) }
-                }
-                products[0].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
-            case .lstm:
-                let cp = tr.c!.p + step * n * u
-                for row in rows {
-                    let zr = zs + row * g
-                    if isMasked(mk, row: row, time: time) { zr.update(repeating: 0, count: g); continue }
-                    let r = row - n0
-                    let dhr = dh + r * u, dcr = dc + r * u, c0 = cp + row * u, a = aux! + row * u
-                    for j in 0..<u {
-                        let i = zr[j], fg = zr[u + j], cand = zr[2 * u + j], o = zr[3 * u + j], tc = a[j]
-                        let dhj = dhr[j]
-                        let dcj = dcr[j] + dhj * o * act.derivative(tc)
-                        zr[j] = dcj * cand * rec.derivative(i)
-                        zr[u + j] = dcj * c0[j] * rec.derivative(fg)
-                        zr[2 * u + j] = dcj * i * act.derivative(cand)
-                        zr[3 * u + j] = dhj * tc * rec.derivative(o)
-                        dcr[j] = dcj * fg
-                    }
-                }
-                products[0].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
-            case .gru(resetAfter: true):
-                let drs = recurrentSide! + step * n * g
-                for row in rows {
-                    let zr = zs + row * g, dd = drs + row * g
-                    if isMasked(mk, row: row, time: time) {
-                        zr.update(repeating: 0, count: g)
-                        dd.update(repeating: 0, count: g)
-                        continue
-                    }
-                    let r = row - n0
-                    let dhr = dh + r * u, rh = aux! + row * u, h0 = hp + row * u, direct = dc + r * u
-                    for j in 0..<u {
-                        let z = zr[j], rg = zr[u + j], cand = zr[2 * u + j], dhj = dhr[j]
-                        let dn = dhj * (1 - z) * act.derivative(cand)
-                        let dz = dhj * (h0[j] - cand) * rec.derivative(z)
-                        let dr = dn * rh[j] * rec.derivative(rg)
-                        zr[j] = dz; zr[u + j] = dr; zr[2 * u + j] = dn
-                        dd[j] = dz; dd[u + j] = dr; dd[2 * u + j] = dn * rg
-                        direct[j] = dhj * z
-                    }
-                }
-                products[0].multiply(drs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 0, scratch: pack)
-            case .gru(resetAfter: false):
-                for row in rows {
-                    let zr = zs + row * g
-                    if isMasked(mk, row: row, time: time) { zr.update(repeating: 0, count: g); continue }
-                    let r = row - n0
-                    let dhr = dh + r * u, h0 = hp + row * u, direct = dc + r * u
-                    for j in 0..<u {
-                        let z = zr[j], cand = zr[2 * u + j], dhj = dhr[j]
-                        zr[2 * u + j] = dhj * (1 - z) * act.derivative(cand)
-                        zr[j] = dhj * (h0[j] - cand) * rec.derivative(z)
-                        direct[j] = dhj * z
-                    }
-                }
-                // d(r ⊙ h) = dn · U_hᵀ, then the reset gate and the h it multiplied.
-                products[0].multiply(zs + n0 * g + 2 * u, lda: g, m: m, into: tmp, ldc: u, beta: 0, scratch: pack)
-                for row in rows where !isMasked(mk, row: row, time: time) {
-                    let r = row - n0
-                    let zr = zs + row * g, hi = hin + row * u, drh = tmp + r * u, next = dhNext + r * u
-                    for j in 0..<u {
-                        let rg = zr[u + j]
-                        zr[u + j] = drh[j] * hi[j] * rec.derivative(rg)
-                        next[j] = drh[j] * rg
-                    }
-                }
-                products[1].multiply(zs + n0 * g, lda: g, m: m, into: dhNext, ldc: u, beta: 1, scratch: pack)
-            }
+            cell.backward(BackwardStep(rows: rows, u: u, g: g, z: zs, mask: mk, t: t, time: time, hPrevious: hp, hInput: hin,
+                                       hNext: hn, cPrevious: tr.c.map { $0.p + step * n * u }, aux: aux,
+                                       recurrentSide: recurrentSide.map { $0 + step * n * g }, dh: dh, dhNext: dhNext, dc: dc,
+                                       tmp: tmp, pack: pack, products: products))
             // dhNext holds the cotangent of the recurrent product's (dropped-out) input h; the
             // GRU's z ⊙ h term uses h itself. Masked rows carry dh over unchanged.
-            let gru = spec.kind != .lstm && spec.kind != .simple
             for row in rows {
                 let r = row - n0
                 let next = dhNext + r * u
@@ -174,16 +102,6 @@ extension RecurrentRun {
             (stateGrads[0] + row * u).update(from: dh + r * u, count: u)
             if spec.kind == .lstm { (stateGrads[1] + row * u).update(from: dc + r * u, count: u) }
         }
-    }
-
-    /// The recurrent kernel's transpose (G, U) packed for dZ · Uᵀ: whole, or for GRU
-    /// reset-before as the h rows (for d(r ⊙ h)) and the z|r rows.
-    package func transposedProducts(_ wr: UnsafePointer<Float>) -> [PackedRecurrentMatrix] {
-        if spec.kind == .gru(resetAfter: false) {
-            return [PackedRecurrentMatrix(wr + 2 * u, rowStride: 1, columnStride: g, k: u, n: u),
-                    PackedRecurrentMatrix(wr, rowStride: 1, columnStride: g, k: 2 * u, n: u)]
-        }
-        return [PackedRecurrentMatrix(wr, rowStride: 1, columnStride: g, k: g, n: u)]
     }
 
     /// Gradients of x, kernel, recurrent kernel and bias of one direction from its dZ.
@@ -212,19 +130,9 @@ extension RecurrentRun {
                        b: dz, ldb: g, beta: 0, c: dw, ldc: g)
         })
         grads.append(Tensor(shape: [u, g]) { dwr, _ in
-            switch spec.kind {
-            case .simple, .lstm:
-                Gemm.sgemm(transA: true, transB: false, m: u, n: g, k: rows, alpha: 1, a: hin, lda: u,
-                           b: dz, ldb: g, beta: 0, c: dwr, ldc: g)
-            case .gru(resetAfter: true):
-                Gemm.sgemm(transA: true, transB: false, m: u, n: g, k: rows, alpha: 1, a: hin, lda: u,
-                           b: recurrentSide!, ldb: g, beta: 0, c: dwr, ldc: g)
-            case .gru(resetAfter: false):
-                Gemm.sgemm(transA: true, transB: false, m: u, n: 2 * u, k: rows, alpha: 1, a: hin, lda: u,
-                           b: dz, ldb: g, beta: 0, c: dwr, ldc: g)
-                Gemm.sgemm(transA: true, transB: false, m: u, n: u, k: rows, alpha: 1, a: tr.aux!.p, lda: u,
-                           b: dz + 2 * u, ldb: g, beta: 0, c: dwr + 2 * u, ldc: g)
-            }
+            kernel.recurrentKernelGradient(RecurrentKernelGradient(rows: rows, u: u, g: g, hInput: hin, dz: dz,
+                                                                   aux: tr.aux.map { UnsafePointer($0.p) },
+                                                                   recurrentSide: recurrentSide.map { UnsafePointer($0) }, gradient: dwr))
         })
         if let bias = dir.bias {
             grads.append(Tensor(shape: bias.shape) { db, _ in

@@ -13,6 +13,8 @@ package final class RecurrentRun {
     /// Inference of a cell whose gates all add x·W + h·U: each step multiplies [x_t, h] by
     /// the stacked [W; U] at once, instead of a separate memory-bound projection of all steps.
     package let projectsInputPerStep: Bool
+    /// The cell kind's steps.
+    package let kernel: any FusedCellKernel
 
     package init(spec: RecurrentCellSpec, directions: [RecurrentDirection], mask: Tensor?, history: Bool) {
         self.history = history
@@ -24,7 +26,8 @@ package final class RecurrentRun {
         u = spec.units
         g = spec.kind.gateCount * u
         s = spec.kind.stateCount
-        projectsInputPerStep = !history && (spec.kind == .lstm || spec.kind == .simple)
+        kernel = spec.kernel
+        projectsInputPerStep = !history && kernel.gatesAddRecurrentProduct
     }
 
     /// Batch chunks per direction: enough units of work for the threads, at least 8 rows each.
@@ -78,7 +81,7 @@ package final class RecurrentRun {
             projectsInputPerStep
                 ? [PackedRecurrentMatrix(stacking: dir.kernel.storage.pointer, rowStride: g, k1: f,
                                          over: dir.recurrentKernel.storage.pointer, rowStride: g, k2: u, n: g)]
-                : recurrentProducts(dir.recurrentKernel.storage.pointer)
+                : kernel.recurrentProducts(dir.recurrentKernel.storage.pointer, u: u, g: g)
         }
         let packSize = products.flatMap { $0 }.map { $0.packedSize(rows: n) }.max()!
         let scratch = (0..<(directions.count * chunks)).map { _ in (FloatBuffer(n * g), FloatBuffer(packSize)) }
@@ -89,23 +92,12 @@ package final class RecurrentRun {
         }
     }
 
-    /// The recurrent kernel (U, G) packed for the per-step products: whole, or for GRU
-    /// reset-before as the z|r columns and the h columns (multiplied by different states).
-    package func recurrentProducts(_ wr: UnsafePointer<Float>) -> [PackedRecurrentMatrix] {
-        if spec.kind == .gru(resetAfter: false) {
-            return [PackedRecurrentMatrix(wr, rowStride: g, columnStride: 1, k: u, n: 2 * u),
-                    PackedRecurrentMatrix(wr + 2 * u, rowStride: g, columnStride: 1, k: u, n: u)]
-        }
-        return [PackedRecurrentMatrix(wr, rowStride: g, columnStride: 1, k: u, n: g)]
-    }
-
     /// The recurrence of one direction over a block of batch rows.
     package func forwardRows(direction d: Int, rows: Range<Int>, out: UnsafeMutablePointer<Float>, products: [PackedRecurrentMatrix],
                      scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>) {
         let (n, t, f, u, g) = (self.n, self.t, self.f, self.u, self.g)
-        let dir = directions[d], tr = traces[d]
+        let dir = directions[d], tr = traces[d], cell = kernel
         let x = UnsafePointer(dir.x.storage.pointer)
-        let act = spec.activation, rec = spec.recurrentActivation
         let b: UnsafePointer<Float>? = dir.bias.map { UnsafePointer($0.storage.pointer) }
         let rm: UnsafePointer<Float>? = dir.recurrentDropoutMask.map { UnsafePointer($0.storage.pointer) }
         let mk: UnsafePointer<Float>? = mask.map { UnsafePointer($0.storage.pointer) }
@@ -121,75 +113,18 @@ package final class RecurrentRun {
                 for i in (n0 * u)..<(rows.upperBound * u) { hin[i] = hp[i] * rm[i] }
             }
             let zs = tr.z.p + tr.gateSlot(step) * n * g
-            let aux = tr.aux.map { $0.p + tr.stepSlot(step) * n * u }
-            // SimpleRNN and LSTM gates: z = x·W + h·U (in one product at inference).
+            // Gates that are x·W + h·U get h·U here (and x_t·W too, at inference, in one product).
             if projectsInputPerStep {
                 products[0].multiply(x + (n0 * t + time) * f, lda1: t * f, then: hin + n0 * u, lda2: u, m: m,
                                      into: zs + n0 * g, ldc: g, beta: 0, scratch: pack)
-            } else if spec.kind == .simple || spec.kind == .lstm {
+            } else if cell.gatesAddRecurrentProduct {
                 products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
             }
-            switch spec.kind {
-            case .simple:
-                for row in rows {
-                    let zr = zs + row * g
-                    if let b { for j in 0..<u { zr[j] += b[j] } }
-                    act.apply(zr, hn + row * u, u)
-                }
-            case .lstm:
-                let cp = tr.c!.p + tr.stateSlot(step) * n * u, cn = tr.c!.p + tr.stateSlot(step + 1) * n * u
-                if FusedLSTMCell.applies(activation: act, recurrentActivation: rec) {
-                    let cell = FusedLSTMCell.kernel
-                    for row in rows {
-                        cell(zs + row * g, b, cp + row * u, cn + row * u, aux! + row * u, hn + row * u, Int64(u))
-                    }
-                } else {
-                    for row in rows {
-                        let zr = zs + row * g
-                        if let b { for j in 0..<g { zr[j] += b[j] } }
-                        rec.apply(zr, zr, 2 * u)
-                        act.apply(zr + 2 * u, zr + 2 * u, u)
-                        rec.apply(zr + 3 * u, zr + 3 * u, u)
-                        let c0 = cp + row * u, c1 = cn + row * u, a = aux! + row * u, h = hn + row * u
-                        for j in 0..<u { c1[j] = zr[u + j] * c0[j] + zr[j] * zr[2 * u + j] }
-                        act.apply(c1, a, u)
-                        for j in 0..<u { h[j] = zr[3 * u + j] * a[j] }
-                    }
-                }
-            case .gru(resetAfter: true):
-                products[0].multiply(hin + n0 * u, lda: u, m: m, into: scratch, ldc: g, beta: 0, scratch: pack)
-                for row in rows {
-                    let zr = zs + row * g, rr = scratch + (row - n0) * g
-                    if let b { for j in 0..<g { zr[j] += b[j]; rr[j] += b[g + j] } }
-                    for j in 0..<(2 * u) { zr[j] += rr[j] }
-                    rec.apply(zr, zr, 2 * u)
-                    let rh = aux! + row * u
-                    for j in 0..<u {
-                        rh[j] = rr[2 * u + j]
-                        zr[2 * u + j] += zr[u + j] * rh[j]
-                    }
-                    act.apply(zr + 2 * u, zr + 2 * u, u)
-                    let h = hn + row * u, h0 = hp + row * u
-                    for j in 0..<u { h[j] = zr[j] * h0[j] + (1 - zr[j]) * zr[2 * u + j] }
-                }
-            case .gru(resetAfter: false):
-                products[0].multiply(hin + n0 * u, lda: u, m: m, into: zs + n0 * g, ldc: g, beta: 1, scratch: pack)
-                for row in rows {
-                    let zr = zs + row * g
-                    if let b { for j in 0..<(2 * u) { zr[j] += b[j] } }
-                    rec.apply(zr, zr, 2 * u)
-                    let rh = aux! + row * u, hi = hin + row * u
-                    for j in 0..<u { rh[j] = zr[u + j] * hi[j] }
-                }
-                products[1].multiply(aux! + n0 * u, lda: u, m: m, into: zs + n0 * g + 2 * u, ldc: g, beta: 1, scratch: pack)
-                for row in rows {
-                    let zr = zs + row * g
-                    if let b { for j in 0..<u { zr[2 * u + j] += b[2 * u + j] } }
-                    act.apply(zr + 2 * u, zr + 2 * u, u)
-                    let h = hn + row * u, h0 = hp + row * u
-                    for j in 0..<u { h[j] = zr[j] * h0[j] + (1 - zr[j]) * zr[2 * u + j] }
-                }
-            }
+            cell.forward(ForwardStep(rows: rows, u: u, g: g, z: zs, bias: b, hPrevious: hp, hInput: hin, hNext: hn,
+                                     cPrevious: tr.c.map { $0.p + tr.stateSlot(step) * n * u },
+                                     cNext: tr.c.map { $0.p + tr.stateSlot(step + 1) * n * u },
+                                     aux: tr.aux.map { $0.p + tr.stepSlot(step) * n * u }, scratch: scratch, pack: pack,
+                                     products: products))
             // Masked steps keep the state; outputs follow Keras's zero_output_for_mask.
             for row in rows {
                 let y = outD + row * rowStride + step * u

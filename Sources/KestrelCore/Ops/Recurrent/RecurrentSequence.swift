@@ -41,6 +41,18 @@ package struct RecurrentCellSpec: Equatable {
     }
 }
 
+extension RecurrentCellSpec {
+    /// The fused kernel of this cell kind with its activations.
+    package var kernel: any FusedCellKernel {
+        switch kind {
+        case .simple: SimpleRNNKernel(activation: activation)
+        case .lstm: LSTMKernel(activation: activation, recurrentActivation: recurrentActivation)
+        case .gru(resetAfter: true): GRUResetAfterKernel(activation: activation, recurrentActivation: recurrentActivation)
+        case .gru(resetAfter: false): GRUResetBeforeKernel(activation: activation, recurrentActivation: recurrentActivation)
+        }
+    }
+}
+
 /// One direction's operands: the input (after input dropout), the weights, optional initial
 /// states (N, U), whether it reads the sequence backwards, and the recurrent-dropout mask
 /// (N, U) applied to h before the recurrent product (training only).
