@@ -33,8 +33,8 @@ public final class Dense: Layer {
         guard shape.count >= 2 else {
             throw KestrelError(.shapeMismatch, "\(name) (Dense) expects (samples, …, features); got \(shape). Add a batch axis, e.g. reshape to [1, \(shape.first ?? 1)]")
         }
-        kernel = addWeight("kernel", shape: [shape[shape.count - 1], units], initializer: kernelInitializer)
-        if useBias { bias = addWeight("bias", shape: [units], initializer: biasInitializer) }
+        kernel = addWeight("kernel", shape: [shape[shape.count - 1], units], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        if useBias { bias = addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -53,13 +53,6 @@ public final class Dense: Layer {
         ["units": units, "activation": activation.kerasName, "use_bias": useBias,
          "kernel_initializer": kernelInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,
          "kernel_regularizer": kernelRegularizer?.kerasConfig ?? NSNull(), "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull()]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = kernelRegularizer, let k = kernel { losses.append(r.penalty(k.value)) }
-        if let r = biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }
 

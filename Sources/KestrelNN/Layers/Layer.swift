@@ -108,12 +108,15 @@ open class Layer {
         return outputs[0]
     }
 
-    /// Registers a weight; its path is `layerName/name`.
+    /// Registers a weight; its path is `layerName/name`. A regularizer's penalty on it joins
+    /// `regularizationLosses`.
     @discardableResult
-    public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true) -> Parameter {
+    public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
+                          regularizer: Regularizer? = nil) -> Parameter {
         let value = initializer(shape: shape, generator: &generator)
         let p = Parameter(name: name, path: "\(self.name)/\(name)", value: value, trainable: trainable)
         ownWeights.append(p)
+        if let regularizer { regularizedWeights.append((regularizer, p)) }
         return p
     }
 
@@ -125,8 +128,14 @@ open class Layer {
         return (ownWeights.filter(\.isTrainable) + nested).filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
-    /// Penalties (L1/L2 regularizers) to add to the loss: by default those of the sublayers.
-    open var regularizationLosses: [Tensor] { sublayers.flatMap(\.regularizationLosses) }
+    /// The weights added with a regularizer, in creation order.
+    private var regularizedWeights: [(Regularizer, Parameter)] = []
+
+    /// Penalties (L1/L2 regularizers) to add to the loss: this layer's regularized weights',
+    /// then its sublayers'.
+    public var regularizationLosses: [Tensor] {
+        regularizedWeights.map { $0.penalty($1.value) } + sublayers.flatMap(\.regularizationLosses)
+    }
 
     /// Checks the number of inputs a layer received.
     public func expectInputs(_ inputs: [Tensor], count: Int) throws {

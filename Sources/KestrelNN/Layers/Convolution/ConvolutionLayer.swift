@@ -59,8 +59,8 @@ public class ConvolutionLayer: Layer {
     public override func build(inputShapes: [[Int]]) throws {
         let shape = inputShapes[0]
         _ = try geometry(shape)
-        kernel = addWeight("kernel", shape: kernelSize + [shape[shape.count - 1], filters], initializer: kernelInitializer)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer) }
+        kernel = addWeight("kernel", shape: kernelSize + [shape[shape.count - 1], filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -85,12 +85,5 @@ public class ConvolutionLayer: Layer {
          "kernel_initializer": kernelInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,
          "kernel_regularizer": kernelRegularizer?.kerasConfig ?? NSNull(), "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull(),
          "activity_regularizer": NSNull(), "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = kernelRegularizer, let k = kernel { losses.append(r.penalty(k.value)) }
-        if let r = biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }

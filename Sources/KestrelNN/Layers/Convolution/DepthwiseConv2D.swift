@@ -49,8 +49,10 @@ public final class DepthwiseConv2D: Layer {
     public override func build(inputShapes: [[Int]]) throws {
         let shape = inputShapes[0]
         _ = try geometry(shape)
-        kernel = addWeight("kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier], initializer: depthwiseInitializer)
-        if useBias { bias = addWeight("bias", shape: [shape[3] * depthMultiplier], initializer: biasInitializer) }
+        kernel = addWeight("kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier], initializer: depthwiseInitializer,
+                           regularizer: depthwiseRegularizer)
+        if useBias { bias = addWeight("bias", shape: [shape[3] * depthMultiplier], initializer: biasInitializer,
+                                         regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -72,13 +74,6 @@ public final class DepthwiseConv2D: Layer {
          "depthwise_initializer": depthwiseInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,
          "depthwise_regularizer": depthwiseRegularizer?.kerasConfig ?? NSNull(), "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull(),
          "activity_regularizer": NSNull(), "depthwise_constraint": NSNull(), "bias_constraint": NSNull()]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = depthwiseRegularizer, let k = kernel { losses.append(r.penalty(k.value)) }
-        if let r = biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }
 

@@ -61,9 +61,10 @@ public final class SeparableConv2D: Layer {
         _ = try geometry(shape)
         let mid = shape[3] * depthMultiplier
         depthwiseKernel = addWeight("depthwise_kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier],
-                                    initializer: depthwiseInitializer)
-        pointwiseKernel = addWeight("pointwise_kernel", shape: [1, 1, mid, filters], initializer: pointwiseInitializer)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer) }
+                                    initializer: depthwiseInitializer, regularizer: depthwiseRegularizer)
+        pointwiseKernel = addWeight("pointwise_kernel", shape: [1, 1, mid, filters], initializer: pointwiseInitializer,
+                                    regularizer: pointwiseRegularizer)
+        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -90,14 +91,6 @@ public final class SeparableConv2D: Layer {
          "pointwise_regularizer": pointwiseRegularizer?.kerasConfig ?? NSNull(),
          "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull(), "activity_regularizer": NSNull(),
          "depthwise_constraint": NSNull(), "pointwise_constraint": NSNull(), "bias_constraint": NSNull()]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = depthwiseRegularizer, let k = depthwiseKernel { losses.append(r.penalty(k.value)) }
-        if let r = pointwiseRegularizer, let k = pointwiseKernel { losses.append(r.penalty(k.value)) }
-        if let r = biasRegularizer, let b = bias { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }
 

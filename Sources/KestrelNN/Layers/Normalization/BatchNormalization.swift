@@ -53,8 +53,8 @@ public final class BatchNormalization: Layer {
     public override func build(inputShapes: [[Int]]) throws {
         let shape = inputShapes[0]
         let c = shape[try channelAxis(shape)]
-        if scale { gamma = addWeight("gamma", shape: [c], initializer: gammaInitializer) }
-        if center { beta = addWeight("beta", shape: [c], initializer: betaInitializer) }
+        if scale { gamma = addWeight("gamma", shape: [c], initializer: gammaInitializer, regularizer: gammaRegularizer) }
+        if center { beta = addWeight("beta", shape: [c], initializer: betaInitializer, regularizer: betaRegularizer) }
         movingMean = addWeight("moving_mean", shape: [c], initializer: movingMeanInitializer, trainable: false)
         movingVariance = addWeight("moving_variance", shape: [c], initializer: movingVarianceInitializer, trainable: false)
     }
@@ -86,13 +86,6 @@ public final class BatchNormalization: Layer {
          "moving_variance_initializer": movingVarianceInitializer.kerasSerialized,
          "beta_regularizer": betaRegularizer?.kerasConfig ?? NSNull(), "gamma_regularizer": gammaRegularizer?.kerasConfig ?? NSNull(),
          "beta_constraint": NSNull(), "gamma_constraint": NSNull(), "synchronized": false]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = gammaRegularizer, let g = gamma { losses.append(r.penalty(g.value)) }
-        if let r = betaRegularizer, let b = beta { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }
 

@@ -44,8 +44,8 @@ public final class LayerNormalization: Layer {
     public override func build(inputShapes: [[Int]]) throws {
         let shape = inputShapes[0]
         let params = try resolvedAxes(shape).map { shape[$0] }
-        if scale { gamma = addWeight("gamma", shape: params, initializer: gammaInitializer) }
-        if center { beta = addWeight("beta", shape: params, initializer: betaInitializer) }
+        if scale { gamma = addWeight("gamma", shape: params, initializer: gammaInitializer, regularizer: gammaRegularizer) }
+        if center { beta = addWeight("beta", shape: params, initializer: betaInitializer, regularizer: betaRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -72,13 +72,6 @@ public final class LayerNormalization: Layer {
          "rms_scaling": false, "beta_initializer": betaInitializer.kerasSerialized, "gamma_initializer": gammaInitializer.kerasSerialized,
          "beta_regularizer": betaRegularizer?.kerasConfig ?? NSNull(), "gamma_regularizer": gammaRegularizer?.kerasConfig ?? NSNull(),
          "beta_constraint": NSNull(), "gamma_constraint": NSNull()]
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        var losses: [Tensor] = []
-        if let r = gammaRegularizer, let g = gamma { losses.append(r.penalty(g.value)) }
-        if let r = betaRegularizer, let b = beta { losses.append(r.penalty(b.value)) }
-        return losses
     }
 }
 

@@ -25,7 +25,8 @@ public final class Embedding: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
-        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer)
+        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer,
+                               regularizer: embeddingsRegularizer)
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -45,11 +46,6 @@ public final class Embedding: Layer {
 
     public override func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
         maskZero ? inputs[0].detached() .!= 0 : nil
-    }
-
-    public override var regularizationLosses: [Tensor] {
-        guard let r = embeddingsRegularizer, let e = embeddings else { return [] }
-        return [r.penalty(e.value)]
     }
 
     public override var configuration: [String: Any] {

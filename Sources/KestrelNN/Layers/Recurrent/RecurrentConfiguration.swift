@@ -66,7 +66,7 @@ public struct RecurrentConfiguration {
 }
 
 /// What SimpleRNN, LSTM and GRU layers and their cells (SimpleRNNCell, LSTMCell, GRUCell)
-/// share beyond reading: the Keras keys they write, their weights and penalties.
+/// share beyond reading: the Keras keys they write and their weights (with regularizers).
 extension RecurrentConfiguration {
     /// The cell's Keras keys (what a `*Cell` config holds).
     package func cellConfiguration(_ kind: RecurrentCellKind) -> [String: Any] {
@@ -96,20 +96,13 @@ extension RecurrentConfiguration {
     package func addWeights(to layer: Layer, kind: RecurrentCellKind, features: Int)
         -> (kernel: Parameter, recurrentKernel: Parameter, bias: Parameter?) {
         let g = kind.gateCount * units
-        let kernel = layer.addWeight("kernel", shape: [features, g], initializer: kernelInitializer)
-        let recurrent = layer.addWeight("recurrent_kernel", shape: [units, g], initializer: recurrentInitializer)
+        let kernel = layer.addWeight("kernel", shape: [features, g], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        let recurrent = layer.addWeight("recurrent_kernel", shape: [units, g], initializer: recurrentInitializer,
+                                        regularizer: recurrentRegularizer)
         guard useBias else { return (kernel, recurrent, nil) }
         let shape = kind == .gru(resetAfter: true) ? [2, g] : [g]
         let initializer = kind == .lstm && unitForgetBias ? UnitForgetBias(base: biasInitializer) : biasInitializer
-        return (kernel, recurrent, layer.addWeight("bias", shape: shape, initializer: initializer))
-    }
-
-    /// The regularizers' penalties on the weights that exist.
-    package func penalties(kernel: Parameter?, recurrentKernel: Parameter?, bias: Parameter?) -> [Tensor] {
-        [(kernelRegularizer, kernel), (recurrentRegularizer, recurrentKernel), (biasRegularizer, bias)].compactMap { r, p in
-            guard let r, let p else { return nil }
-            return r.penalty(p.value)
-        }
+        return (kernel, recurrent, layer.addWeight("bias", shape: shape, initializer: initializer, regularizer: biasRegularizer))
     }
 
     /// The cell's activations as the fused kernels apply them.

@@ -131,10 +131,6 @@ public class RecurrentLayer: Layer {
         returnSequences ? mask : nil
     }
 
-    public override var regularizationLosses: [Tensor] {
-        options.penalties(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
-    }
-
     public override var configuration: [String: Any] {
         options.cellConfiguration(cellKind).merging(options.sequenceConfiguration) { a, _ in a }
     }

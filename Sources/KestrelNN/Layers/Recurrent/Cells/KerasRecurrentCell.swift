@@ -71,9 +71,5 @@ public class KerasRecurrentCell: Layer, FusedRecurrentCell {
     /// Column block `k` (of U columns) of a gate product.
     package func gate(_ z: Tensor, _ k: Int) -> Tensor { z.sliced(alongAxis: 1, (k * units)..<((k + 1) * units)) }
 
-    public override var regularizationLosses: [Tensor] {
-        options.penalties(kernel: kernel, recurrentKernel: recurrentKernel, bias: bias)
-    }
-
     public override var configuration: [String: Any] { options.cellConfiguration(cellKind) }
 }
