@@ -134,7 +134,12 @@ extension Model {
                               lossWeights: (compile["loss_weights"] as? [NSNumber])?.map(\.floatValue),
                               metrics: compile["metrics"] as? [String] ?? [])
         }
-        model.epochsCompleted = Int(file.metadata["epochs_completed"] ?? "0") ?? 0
+        if let epochs = file.metadata["epochs_completed"] {
+            guard let count = Int(epochs), count >= 0 else {
+                throw KestrelError(.invalidFile, "\(source): metadata epochs_completed should be a whole number ≥ 0, got «\(epochs.prefix(40))»; the file is damaged, fix or remove the entry or save the model again")
+            }
+            model.epochsCompleted = count
+        }
         return model
     }
 }

@@ -36,7 +36,7 @@ extension Model {
         }
         let model = Sequential(name: config["name"] as? String)
         var pendingShape: [Int]? = nil
-        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap { ($0 as? NSNumber)?.intValue } }
+        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap(kerasInteger) }
         for entry in layerList {
             guard let layerClass = entry["class_name"] as? String, let layerConfig = entry["config"] as? [String: Any] else {
                 throw KestrelError(.invalidFile, "model config: a layer entry lacks class_name or config")
