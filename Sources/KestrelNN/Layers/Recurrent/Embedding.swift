@@ -25,7 +25,7 @@ public final class Embedding: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
-        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer)
+        embeddings = try addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer)
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

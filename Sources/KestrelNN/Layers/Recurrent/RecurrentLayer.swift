@@ -57,12 +57,12 @@ public class RecurrentLayer: Layer {
     public override func build(inputShapes: [[Int]]) throws {
         try checkSequence(inputShapes[0])
         let g = cellKind.gateCount * units
-        kernel = addWeight("kernel", shape: [inputShapes[0][2], g], initializer: options.kernelInitializer)
-        recurrentKernel = addWeight("recurrent_kernel", shape: [units, g], initializer: options.recurrentInitializer)
+        kernel = try addWeight("kernel", shape: [inputShapes[0][2], g], initializer: options.kernelInitializer)
+        recurrentKernel = try addWeight("recurrent_kernel", shape: [units, g], initializer: options.recurrentInitializer)
         if options.useBias {
             let shape = cellKind == .gru(resetAfter: true) ? [2, g] : [g]
             let initializer = cellKind == .lstm && options.unitForgetBias ? UnitForgetBias(base: options.biasInitializer) : options.biasInitializer
-            bias = addWeight("bias", shape: shape, initializer: initializer)
+            bias = try addWeight("bias", shape: shape, initializer: initializer)
         }
     }
 
