@@ -103,6 +103,15 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    func testSequentialInputLayerMustComeFirst() {
+        var config = sequential([NSNull(), 4], [("Dense", ["units": 2]), ("InputLayer", ["batch_shape": [NSNull(), 2], "name": "late"])])
+        assertThrowsKestrel(.invalidFile, ["Sequential hostile", "InputLayer (late) after other layers", "only come first"]) {
+            try self.build(config)
+        }
+        config = sequential([NSNull(), 4], [("InputLayer", ["batch_shape": [NSNull(), 4], "name": "twice"])])
+        assertThrowsKestrel(.invalidFile, ["InputLayer (twice)"]) { try self.build(config) }
+    }
+
     func testBatchNormalizationEpsilonMustBePositive() {
         for epsilon in [0, -0.001] {
             assertThrowsKestrel(.invalidArgument, ["bn (BatchNormalization)", "epsilon", "\(Float(epsilon))", "positive"]) {
@@ -161,6 +170,20 @@ final class HostileInputTests: XCTestCase {
         }
         Layer.maximumTensorElements = 12
         XCTAssertEqual(try Dense(4)(Tensor.zeros([1, 3])).shape, [1, 4])
+    }
+
+    func testCompileConfigNumbersThatInitialisersRejectThrow() {
+        assertThrowsKestrel(.invalidArgument, ["SGD config", "\"momentum\"", "in [0, 1]", "2", "fix the config JSON"]) {
+            _ = try Optimizers.fromKeras(className: "SGD", config: ["momentum": 2])
+        }
+        for schedule in ["ExponentialDecay", "CosineDecay"] {
+            assertThrowsKestrel(.invalidArgument, ["\(schedule) config", "\"decay_steps\"", "a positive integer"]) {
+                _ = try LearningRateSchedules.fromKeras(className: schedule, config: ["decay_steps": 0])
+            }
+        }
+        assertThrowsKestrel(.invalidArgument, ["VarianceScaling config", "\"scale\"", "a positive number"]) {
+            _ = try Initializers.fromKeras(["class_name": "VarianceScaling", "config": ["scale": -1]])
+        }
     }
 
     // MARK: Binary headers

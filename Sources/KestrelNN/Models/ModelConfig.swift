@@ -44,7 +44,12 @@ extension Model {
             let layer = layerClass == "Sequential" || layerClass == "Functional"
                 ? try fromConfig(["class_name": layerClass, "config": layerConfig])
                 : try KerasLayerRegistry.makeLayer(className: layerClass, config: layerConfig)
-            if layer is Input { pendingShape = nil }
+            if layer is Input {
+                guard model.layers.isEmpty, model.inputShape == nil else {
+                    throw KestrelError(.invalidFile, "model config: Sequential \(model.name) has an InputLayer (\(layer.name)) after other layers; an InputLayer may only come first, fix the config JSON")
+                }
+                pendingShape = nil
+            }
             model.add(layer)
         }
         if let pendingShape, model.inputShape == nil { try model.build(inputShape: pendingShape) }

@@ -346,7 +346,9 @@ public enum Optimizers {
         let gcn = try r.optionalDouble("global_clipnorm")
         switch className {
         case "SGD":
-            return SGD(learningRate: learningRate, momentum: try r.double("momentum", default: 0),
+            let momentum = try r.double("momentum", default: 0)
+            guard momentum >= 0 && momentum <= 1 else { throw r.error("momentum", "a number in [0, 1]") }
+            return SGD(learningRate: learningRate, momentum: momentum,
                        nesterov: try r.bool("nesterov", default: false), weightDecay: wd, clipnorm: cn, clipvalue: cv,
                        globalClipnorm: gcn, name: try r.string("name", default: "SGD"))
         case "Adam", "AdamW":
