@@ -26,7 +26,7 @@ package enum SpatialInput {
                                              padding: ConvolutionPadding, allowCausal: Bool = false,
                                              strides: [Int], dilation: [Int] = []) throws {
         for (what, n) in counts {
-            try layer.require(n > 0, "\(what) must be positive, got \(n)")
+            try layer.require(n > 0, "\(what) must be positive, got \(n); pass a number ≥ 1")
         }
         try layer.require(padding != .causal || allowCausal,
                           "padding .causal is only supported by Conv1D; use .valid or .same")
