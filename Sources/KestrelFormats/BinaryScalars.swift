@@ -16,14 +16,7 @@ package struct BinaryScalarType: Equatable {
     /// The byte size of an array of `shape` with `width`-byte elements, or nil when a size is
     /// negative or the product overflows.
     package static func byteCount(of shape: [Int], width: Int) -> Int? {
-        var n = width
-        for d in shape {
-            guard d >= 0 else { return nil }
-            let (product, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow else { return nil }
-            n = product
-        }
-        return n
+        Shape.checkedCount(shape + [width])
     }
 
     @inline(__always) private func bits(_ raw: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {

@@ -51,37 +51,68 @@ extension Model {
             file.tensors[p.path] = p.value.detached()
         }
         file.metadata["weight_order"] = try Model.jsonString(weights.map(\.path))
+        if graph == nil, let inputShape { file.metadata[Model.inputShapeKey] = try Model.jsonString(inputShape) }
     }
 
-    /// Loads weights saved by `saveWeights` or `save` into this (built) model. Every weight is
-    /// checked for presence and shape before any is assigned.
+    /// The metadata key under which a Sequential model's per-sample input shape is saved, so
+    /// `loadWeights` can build an unbuilt model of the same architecture.
+    package static let inputShapeKey = "input_shape"
+
+    /// Loads weights saved by `saveWeights` or `save` into this model. An unbuilt model is
+    /// built first, from its own input shape or else from the one the file records. Every
+    /// weight must match one in the file by path and shape (or the file's saved order, see
+    /// `assignWeights`); otherwise nothing is assigned and the error lists the missing,
+    /// unexpected and mismatched weights.
     public func loadWeights(from url: URL) throws {
         let file = try SafeTensors(contentsOf: url)
-        try assignWeights(from: file, source: url.lastPathComponent)
+        let source = url.lastPathComponent
+        if graph == nil, inputShape == nil, let text = file.metadata[Model.inputShapeKey] {
+            guard let shape = try Model.parseMetadata(text, key: Model.inputShapeKey, source: source) as? [Int] else {
+                throw KestrelError(.invalidFile, "\(source): metadata \(Model.inputShapeKey) should be a list of sizes, got «\(text.prefix(60))»; save the weights again")
+            }
+            try build(inputShape: shape)
+        }
+        try ensureBuilt()
+        try assignWeights(from: file, source: source)
     }
 
     /// Matches weights by path; when the names differ (another instance of the same
     /// architecture, with other automatic layer names) but the saved order has the same
-    /// count and shapes, matches by position, as Keras's `load_weights` does.
+    /// count and shapes, matches by position, as Keras's `load_weights` does. Otherwise every
+    /// model weight must be in the file with its shape and the file must hold no other
+    /// weights (optimizer state aside); the error lists every difference.
     package func assignWeights(from file: SafeTensors, source: String) throws {
-        if weights.contains(where: { file.tensors[$0.path] == nil }),
+        let saved = file.tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        if weights.contains(where: { saved[$0.path] == nil }),
            let orderText = file.metadata["weight_order"],
-           let order = try Model.parseMetadata(orderText, key: "weight_order", source: source) as? [String], order.count == weights.count,
-           zip(order, weights).allSatisfy({ file.tensors[$0.0]?.shape == $0.1.shape }) {
-            for (path, p) in zip(order, weights) { p.value = file.tensors[path]! }
+           let order = try Model.parseMetadata(orderText, key: "weight_order", source: source) as? [String],
+           order.count == weights.count, order.count == saved.count,
+           zip(order, weights).allSatisfy({ saved[$0.0]?.shape == $0.1.shape }) {
+            for (path, p) in zip(order, weights) { p.value = saved[path]! }
             return
         }
-        var values: [(Parameter, Tensor)] = []
-        for p in weights {
-            guard let t = file.tensors[p.path] else {
-                throw KestrelError(.invalidFile, "\(source): no weight \(p.path) for model \(name) (the file has \(file.tensors.keys.filter { !$0.hasPrefix("optimizer/") }.sorted().prefix(10)))")
-            }
-            guard t.shape == p.shape else {
-                throw KestrelError(.shapeMismatch, "\(source): weight \(p.path) has shape \(t.shape), the model expects \(p.shape)")
-            }
-            values.append((p, t))
+        let paths = Set(weights.map(\.path))
+        let missing = weights.filter { saved[$0.path] == nil }.map(\.path)
+        let unexpected = saved.keys.filter { !paths.contains($0) }.sorted()
+        let mismatched = weights.compactMap { p -> String? in
+            guard let t = saved[p.path], t.shape != p.shape else { return nil }
+            return "\(p.path) has shape \(t.shape) in the file, \(p.shape) in the model"
         }
-        for (p, t) in values { p.value = t }
+        guard missing.isEmpty, unexpected.isEmpty, mismatched.isEmpty else {
+            func listed(_ items: [String]) -> String {
+                items.prefix(10).joined(separator: ", ") + (items.count > 10 ? " and \(items.count - 10) more" : "")
+            }
+            var problems: [String] = []
+            if !missing.isEmpty { problems.append("no weight in the file for \(listed(missing))") }
+            if !unexpected.isEmpty { problems.append("unexpected weights in the file: \(listed(unexpected))") }
+            if !mismatched.isEmpty { problems.append(listed(mismatched)) }
+            let hint = weights.isEmpty
+                ? "The model is not built and the file records no input shape; give it an Input(shape:) or call build(inputShape:) before loadWeights"
+                : "Load weights saved from a model of the same architecture"
+            throw KestrelError(missing.isEmpty && unexpected.isEmpty ? .shapeMismatch : .invalidFile,
+                               "\(source): the weights do not fit model \(name): \(problems.joined(separator: "; ")); nothing was loaded. \(hint)")
+        }
+        for p in weights { p.value = saved[p.path]! }
     }
 
     /// Loads a model saved by `save(to:)`: architecture, weights, compile configuration and
@@ -134,7 +165,12 @@ extension Model {
                               lossWeights: (compile["loss_weights"] as? [NSNumber])?.map(\.floatValue),
                               metrics: compile["metrics"] as? [String] ?? [])
         }
-        model.epochsCompleted = Int(file.metadata["epochs_completed"] ?? "0") ?? 0
+        if let epochs = file.metadata["epochs_completed"] {
+            guard let count = Int(epochs), count >= 0 else {
+                throw KestrelError(.invalidFile, "\(source): metadata epochs_completed should be a whole number ≥ 0, got «\(epochs.prefix(40))»; the file is damaged, fix or remove the entry or save the model again")
+            }
+            model.epochsCompleted = count
+        }
         return model
     }
 }

@@ -59,10 +59,13 @@ public struct SafeTensors {
             guard let width = SafeTensors.byteWidth[dtype] else {
                 throw KestrelError(.unsupported, "safetensors: \(source): tensor \(name) has dtype \(dtype); supported: \(SafeTensors.byteWidth.keys.sorted())")
             }
-            let count = Shape.count(shape)
-            guard count * width == offsets[1] - offsets[0] else {
-                throw fail("entry \(name): shape \(shape) of \(dtype) needs \(count * width) bytes but its offsets span \(offsets[1] - offsets[0])")
+            guard let byteCount = BinaryScalarType.byteCount(of: shape, width: width) else {
+                throw fail("entry \(name): shape \(shape) of \(dtype) has more bytes than Int can count; the header is damaged")
             }
+            guard byteCount == offsets[1] - offsets[0] else {
+                throw fail("entry \(name): shape \(shape) of \(dtype) needs \(byteCount) bytes but its offsets span \(offsets[1] - offsets[0])")
+            }
+            let count = byteCount / width
             let bytes = data[(payload.lowerBound + offsets[0])..<(payload.lowerBound + offsets[1])]
             try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
                 switch dtype {

@@ -32,9 +32,9 @@ final class DecayCell: Layer, RecurrentCell {
     var stateSizes: [Int] { [units] }
     var outputSize: Int { units }
     override func build(inputShapes: [[Int]]) throws {
-        w = addWeight("kernel", shape: [inputShapes[0][1], units], initializer: GlorotUniform())
-        u = addWeight("recurrent_kernel", shape: [units, units], initializer: Orthogonal())
-        d = addWeight("decay", shape: [units], initializer: Ones())
+        w = try addWeight("kernel", shape: [inputShapes[0][1], units], initializer: GlorotUniform())
+        u = try addWeight("recurrent_kernel", shape: [units, units], initializer: Orthogonal())
+        d = try addWeight("decay", shape: [units], initializer: Ones())
     }
     func step(_ x: Tensor, states: [Tensor], training: Bool) throws -> (output: Tensor, states: [Tensor]) {
         let h = tanh(matmul(x, w!.value) + matmul(states[0] * d!.value, u!.value))

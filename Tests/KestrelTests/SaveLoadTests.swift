@@ -90,6 +90,45 @@ final class SaveLoadTests: XCTestCase {
         assertThrowsMessage(["no weight"]) { try wrong.loadWeights(from: url) }
     }
 
+    func testLoadWeightsBuildsAnUnbuiltModelFromTheSavedInputShape() throws {
+        let (model, x, _) = try trainedModel()
+        let url = dir.appendingPathComponent("w.safetensors")
+        try model.saveWeights(to: url)
+        let fresh = Sequential { Dense(8, activation: .tanh); Dropout(0.1); Dense(2) }
+        try fresh.loadWeights(from: url)
+        XCTAssertEqual(fresh.inputShape, [5])
+        XCTAssertEqual(try fresh.predict(x), try model.predict(x))
+    }
+
+    func testLoadWeightsListsMissingUnexpectedAndMismatchedWeights() throws {
+        let (model, _, _) = try trainedModel()
+        let url = dir.appendingPathComponent("w.safetensors")
+        try model.saveWeights(to: url)
+        let kernel = model.layers[0].weights[0].path
+        // Another architecture, unbuilt: built from the file's input shape, then refused.
+        let other = Sequential { Dense(4); Dense(2) }
+        assertThrowsKestrel(.invalidFile, ["w.safetensors", "do not fit model \(other.name)", "no weight in the file for \(other.layers[0].name)/kernel",
+                                           "unexpected weights in the file: ", kernel, "nothing was loaded", "same architecture"]) {
+            try other.loadWeights(from: url)
+        }
+        // Same paths, one shape differs.
+        var file = try SafeTensors(contentsOf: url)
+        file.tensors[kernel] = Tensor.zeros([5, 7])
+        try file.write(to: url)
+        let before = model.weights.map(\.value)
+        assertThrowsKestrel(.shapeMismatch, ["\(kernel) has shape [5, 7] in the file, [5, 8] in the model", "nothing was loaded"]) {
+            try model.loadWeights(from: url)
+        }
+        XCTAssertEqual(model.weights.map(\.value), before)
+        // An unbuilt model and a file without the input shape: it cannot be built.
+        file.metadata[Model.inputShapeKey] = nil
+        try file.write(to: url)
+        let unbuilt = Sequential { Dense(8); Dense(2) }
+        assertThrowsKestrel(.invalidFile, ["unexpected weights", "not built", "Input(shape:)", "build(inputShape:)"]) {
+            try unbuilt.loadWeights(from: url)
+        }
+    }
+
     func testAtomicWriteLeavesNoTemporaryFiles() throws {
         let (model, _, _) = try trainedModel()
         let url = dir.appendingPathComponent("atomic.safetensors")

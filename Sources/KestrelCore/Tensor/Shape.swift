@@ -10,6 +10,20 @@ public enum Shape {
         return n
     }
 
+    /// Number of elements of a shape read from a file or a config, or nil when a size is
+    /// negative or the product overflows `Int` (where `count` would wrap, e.g. to 0 for
+    /// [2^32, 2^32]).
+    public static func checkedCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (product, overflow) = n.multipliedReportingOverflow(by: d)
+            guard !overflow else { return nil }
+            n = product
+        }
+        return n
+    }
+
     /// Row-major (C order) strides in elements.
     public static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

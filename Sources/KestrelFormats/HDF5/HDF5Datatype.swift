@@ -145,13 +145,6 @@ package struct HDF5Dataspace {
 
     /// The number of elements, or nil when the product overflows.
     package var elementCount: Int? {
-        if isNull { return 0 }
-        var n = 1
-        for d in shape {
-            let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow else { return nil }
-            n = p
-        }
-        return n
+        isNull ? 0 : Shape.checkedCount(shape)
     }
 }

@@ -33,9 +33,9 @@ public struct KerasConfig {
 
     /// An integer (a whole-valued number below 2^53 in magnitude), or nil when absent or null.
     public func optionalInt(_ key: String) throws -> Int? {
-        guard let d = try optionalDouble(key) else { return nil }
-        guard d.rounded() == d, Swift.abs(d) < 9e15 else { throw error(key, "an integer") }
-        return Int(d)
+        if isNull(key) { return nil }
+        guard let n = kerasInteger(values[key]) else { throw error(key, "an integer") }
+        return n
     }
 
     /// A number, or `value` when absent or null.
@@ -85,9 +85,15 @@ public struct KerasConfig {
     /// A list of integers; a single integer is repeated `count` times (Keras tuples).
     public func ints(_ key: String, count: Int? = nil, default value: [Int]? = nil) throws -> [Int] {
         if isNull(key), let value { return value }
-        if let list = values[key] as? [NSNumber] { return list.map(\.intValue) }
-        if let n = values[key] as? NSNumber, let count { return Array(repeating: n.intValue, count: count) }
-        throw error(key, count.map { "an integer or a list of \($0) integers" } ?? "a list of integers")
+        let expected = count.map { "an integer or a list of \($0) integers" } ?? "a list of integers"
+        if let list = values[key] as? [Any] {
+            return try list.map { item in
+                guard let n = kerasInteger(item) else { throw error(key, expected) }
+                return n
+            }
+        }
+        if let n = kerasInteger(values[key]), let count { return Array(repeating: n, count: count) }
+        throw error(key, expected)
     }
 
     public func activation(_ key: String = "activation") throws -> ActivationFunction {
@@ -130,6 +136,15 @@ public struct KerasConfig {
         throw KestrelError(.unsupported,
                            "\(className) config: \"\(key)\" = \(values[key]!) is not supported by Kestrel (\(what)); remove it or set it to \(allowed.map { "\($0)" } ?? "null")")
     }
+}
+
+/// A config number as an Int when it is whole and below 2^53 in magnitude (exact in a
+/// Double), else nil, so 1e20, NaN or 2.5 are rejected instead of trapping or truncating.
+package func kerasInteger(_ value: Any?) -> Int? {
+    guard let n = value as? NSNumber else { return nil }
+    let d = n.doubleValue
+    guard d.rounded() == d, Swift.abs(d) < 9e15 else { return nil }
+    return Int(d)
 }
 
 /// JSON null for the configs Kestrel writes, so `JSONSerialization` emits `null` as Keras does.

@@ -87,6 +87,10 @@ public final class Softmax: Layer {
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
         try expectInputs(inputs, count: 1)
+        let rank = inputs[0].rank
+        guard axis >= -rank && axis < rank else {
+            throw KestrelError(.invalidArgument, "\(name) (Softmax): axis \(axis) is out of range for inputs of shape \(inputs[0].shape) (valid: \(-rank)..<\(rank)); set axis to one of those, e.g. -1 for the last axis")
+        }
         return [softmax(inputs[0], alongAxis: axis)]
     }
 

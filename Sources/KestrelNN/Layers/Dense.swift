@@ -17,7 +17,6 @@ public final class Dense: Layer {
     public init(_ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
                 kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(units > 0, "Dense: units must be positive, got \(units)")
         self.units = units
         self.activation = activation
         self.useBias = useBias
@@ -29,12 +28,13 @@ public final class Dense: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try require(units > 0, "units must be positive, got \(units); pass the number of output features")
         let shape = inputShapes[0]
         guard shape.count >= 2 else {
             throw KestrelError(.shapeMismatch, "\(name) (Dense) expects (samples, …, features); got \(shape). Add a batch axis, e.g. reshape to [1, \(shape.first ?? 1)]")
         }
-        kernel = addWeight("kernel", shape: [shape[shape.count - 1], units], initializer: kernelInitializer, regularizer: kernelRegularizer)
-        if useBias { bias = addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer) }
+        kernel = try addWeight("kernel", shape: [shape[shape.count - 1], units], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        if useBias { bias = try addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

@@ -7,9 +7,12 @@ public final class Dropout: Layer {
     public let rate: Float
 
     public init(_ rate: Float, name: String? = nil) {
-        precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
         self.rate = rate
         super.init(name: name)
+    }
+
+    public override func build(inputShapes: [[Int]]) throws {
+        try require(rate >= 0 && rate < 1, "rate must be in [0, 1), got \(rate); it is the fraction of inputs to drop")
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

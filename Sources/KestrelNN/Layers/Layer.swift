@@ -108,11 +108,20 @@ open class Layer {
         return outputs[0]
     }
 
+    /// The most elements Kestrel allocates for one weight, or for one input sample while
+    /// building a model (2^31 by default, 8 GiB of float32). A config or a constructor
+    /// argument that asks for more (`"units": 1000000000000`, an Embedding `input_dim` of
+    /// 1e11) throws instead of exhausting memory; raise this limit before building a model
+    /// that really needs larger tensors.
+    nonisolated(unsafe) public static var maximumTensorElements = 1 << 31
+
     /// Registers a weight; its path is `layerName/name`. A regularizer's penalty on it joins
-    /// `regularizationLosses`.
+    /// `regularizationLosses`. Throws, before allocating, when the shape has a negative size
+    /// or more elements than `Layer.maximumTensorElements`.
     @discardableResult
     public func addWeight(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
-                          regularizer: Regularizer? = nil) -> Parameter {
+                          regularizer: Regularizer? = nil) throws -> Parameter {
+        try Layer.checkAllocation(shape, what: "\(self.name) (\(Self.kerasClassName)): weight \(name)")
         let value = initializer(shape: shape, generator: &generator)
         let p = Parameter(name: name, path: "\(self.name)/\(name)", value: value, trainable: trainable)
         ownWeights.append(p)
@@ -135,6 +144,33 @@ open class Layer {
     /// then its sublayers'.
     public var regularizationLosses: [Tensor] {
         regularizedWeights.map { $0.penalty($1.value) } + sublayers.flatMap(\.regularizationLosses)
+    }
+
+    /// Throws unless a tensor of `shape` has non-negative sizes and at most
+    /// `Layer.maximumTensorElements` elements (the product computed without overflow);
+    /// `what` names the tensor in the message.
+    package static func checkAllocation(_ shape: [Int], what: String) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw KestrelError(.invalidArgument, "\(what) has shape \(shape) with a negative size; every size must be ≥ 0, check the layer's arguments")
+        }
+        let limit = Layer.maximumTensorElements
+        let raise = "check the sizes (units, filters, input_dim, input shape…), or raise Layer.maximumTensorElements if the model really needs tensors this large"
+        guard let count = Shape.checkedCount(shape) else {
+            throw KestrelError(.invalidArgument, "\(what) has shape \(shape), whose element count overflows Int (limit Layer.maximumTensorElements = \(limit)); \(raise)")
+        }
+        guard count <= limit else {
+            throw KestrelError(.invalidArgument, "\(what) has shape \(shape) = \(count) elements, more than Layer.maximumTensorElements = \(limit); \(raise)")
+        }
+    }
+
+    /// Throws `invalidArgument`, naming this layer, unless `condition` holds. Layers check
+    /// their constructor arguments with it in `build`, so a bad size, rate or padding (from
+    /// code or from a config file) throws when the model is built instead of stopping the
+    /// program.
+    package func require(_ condition: Bool, _ problem: @autoclosure () -> String) throws {
+        guard condition else {
+            throw KestrelError(.invalidArgument, "\(name) (\(Self.kerasClassName)): \(problem())")
+        }
     }
 
     /// Checks the number of inputs a layer received.

@@ -112,7 +112,7 @@ extension Model {
     /// `[layer, node, tensor, …]` from a Keras 2 list or a Keras 3 `keras_history`.
     private static func reference(_ value: Any) throws -> (String, Int, Int) {
         guard let list = value as? [Any], list.count >= 3, let layer = list[0] as? String,
-              let node = (list[1] as? NSNumber)?.intValue, let tensor = (list[2] as? NSNumber)?.intValue else {
+              let node = kerasInteger(list[1]), let tensor = kerasInteger(list[2]) else {
             throw KestrelError(.invalidFile, "model config: bad tensor reference \(value)")
         }
         return (layer, node, tensor)

@@ -70,7 +70,9 @@ open class Model: Layer {
 
     /// Builds every layer for samples of `inputShape` by running one zero sample through
     /// the model (no gradients), recording each layer's output shape for `summary()`.
+    /// Throws when a size is below 1 or one sample exceeds `Layer.maximumTensorElements`.
     public func build(inputShape: [Int]) throws {
+        try Input.checkSampleShape(inputShape, owner: name)
         self.inputShape = inputShape
         _ = try withoutGradients { try self([Tensor.zeros([1] + inputShape)], training: false) }
     }

@@ -36,7 +36,7 @@ extension Model {
         }
         let model = Sequential(name: config["name"] as? String)
         var pendingShape: [Int]? = nil
-        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap { ($0 as? NSNumber)?.intValue } }
+        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap(kerasInteger) }
         for entry in layerList {
             guard let layerClass = entry["class_name"] as? String, let layerConfig = entry["config"] as? [String: Any] else {
                 throw KestrelError(.invalidFile, "model config: a layer entry lacks class_name or config")
@@ -44,7 +44,12 @@ extension Model {
             let layer = layerClass == "Sequential" || layerClass == "Functional"
                 ? try fromConfig(["class_name": layerClass, "config": layerConfig])
                 : try KerasLayerRegistry.makeLayer(className: layerClass, config: layerConfig)
-            if layer is Input { pendingShape = nil }
+            if layer is Input {
+                guard model.layers.isEmpty, model.inputShape == nil else {
+                    throw KestrelError(.invalidFile, "model config: Sequential \(model.name) has an InputLayer (\(layer.name)) after other layers; an InputLayer may only come first, fix the config JSON")
+                }
+                pendingShape = nil
+            }
             model.add(layer)
         }
         if let pendingShape, model.inputShape == nil { try model.build(inputShape: pendingShape) }

@@ -65,6 +65,7 @@ extension Layer {
         guard !inputs.isEmpty else {
             throw KestrelError(.invalidArgument, "\(name): called on an empty list of inputs")
         }
+        for input in inputs { try Input.checkSampleShape(input.shape, owner: name) }
         let probes = inputs.map { Tensor.zeros([1] + $0.shape) }
         let outputs = try withoutGradients { try self(probes, training: false) }
         let node = GraphNode(layer: self, inputs: inputs)

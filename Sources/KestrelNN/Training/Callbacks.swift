@@ -66,7 +66,6 @@ public final class ReduceLROnPlateau: Callback {
 
     public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, mode: MonitorMode = .auto,
                 minDelta: Float = 1e-4, cooldown: Int = 0, minLearningRate: Float = 0) {
-        precondition(factor < 1, "ReduceLROnPlateau: factor must be < 1, got \(factor)")
         self.monitor = monitor
         self.factor = factor
         self.patience = patience
@@ -76,7 +75,12 @@ public final class ReduceLROnPlateau: Callback {
         self.minLearningRate = minLearningRate
     }
 
+    /// Throws when `factor` is not below 1 (Keras raises at construction; here `fit`
+    /// throws before the first epoch).
     public func onTrainBegin(model: Model) throws {
+        guard factor < 1 else {
+            throw KestrelError(.invalidArgument, "ReduceLROnPlateau: factor must be < 1 (it multiplies the learning rate), got \(factor); use e.g. 0.1 or 0.5")
+        }
         best = mode.worst
         wait = 0
         cooldownCounter = 0

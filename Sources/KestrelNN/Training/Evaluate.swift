@@ -10,6 +10,7 @@ extension Model {
     /// Evaluation of a multi-input/output model.
     public func evaluate(x: [Tensor], y: [Tensor], batchSize: Int = 32, verbose: Verbosity = .silent) throws -> [String: Float] {
         _ = try requireCompiled("evaluate")
+        guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).evaluate: batchSize must be positive, got \(batchSize)") }
         let n = try validateSamples(x: x, y: y, caller: "evaluate")
         try validateTargets(x: x, y: y, batchSize: batchSize)
         let logs = try evaluateLogs(x: x, y: y, batchSize: batchSize)

@@ -22,7 +22,9 @@ extension Model {
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         _ = try requireCompiled("fit")
         guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).fit: batchSize must be positive, got \(batchSize)") }
-        guard epochs >= 0 else { throw KestrelError(.invalidArgument, "\(name).fit: epochs must be ≥ 0, got \(epochs)") }
+        guard epochs >= 0, !epochsCompleted.addingReportingOverflow(epochs).overflow else {
+            throw KestrelError(.invalidArgument, "\(name).fit: epochs must be ≥ 0 and, with the \(epochsCompleted) epochs already completed, fit in Int; got \(epochs)")
+        }
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw KestrelError(.invalidArgument, "\(name).fit: validationSplit must be in [0, 1), got \(validationSplit)")
         }

@@ -101,7 +101,9 @@ public enum Initializers {
                 throw KestrelError(.invalidArgument,
                                    "VarianceScaling config: distribution \"\(distributionText)\" should be truncated_normal, untruncated_normal, normal or uniform")
             }
-            return VarianceScaling(scale: try r.double("scale", default: 1), mode: mode, distribution: distribution, seed: seed)
+            let scale = try r.double("scale", default: 1)
+            guard scale > 0, scale.isFinite else { throw r.error("scale", "a positive number") }
+            return VarianceScaling(scale: scale, mode: mode, distribution: distribution, seed: seed)
         default:
             throw KestrelError(.unsupported,
                                "initializer \"\(className)\" is not supported; use GlorotUniform/Normal, HeUniform/Normal, LecunUniform/Normal, Orthogonal, VarianceScaling, RandomUniform, RandomNormal, TruncatedNormal, Zeros, Ones or Constant")

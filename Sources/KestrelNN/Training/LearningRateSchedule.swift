@@ -26,16 +26,21 @@ public enum LearningRateSchedules {
     /// Rebuilds a schedule from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any LearningRateSchedule {
         let r = KerasConfig(className: className, values: config)
+        func decaySteps() throws -> Int {
+            let steps = try r.int("decay_steps", default: 1)
+            guard steps > 0 else { throw r.error("decay_steps", "a positive integer") }
+            return steps
+        }
         switch className {
         case "ExponentialDecay":
             return ExponentialDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
-                                    decaySteps: try r.int("decay_steps", default: 1),
+                                    decaySteps: try decaySteps(),
                                     decayRate: try r.double("decay_rate", default: 1),
                                     staircase: try r.bool("staircase", default: false),
                                     name: try r.string("name", default: "ExponentialDecay"))
         case "CosineDecay":
             return CosineDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
-                               decaySteps: try r.int("decay_steps", default: 1),
+                               decaySteps: try decaySteps(),
                                alpha: try r.double("alpha", default: 0),
                                warmupTarget: try r.optionalDouble("warmup_target"),
                                warmupSteps: try r.int("warmup_steps", default: 0),

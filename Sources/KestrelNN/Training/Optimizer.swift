@@ -238,8 +238,10 @@ public class Optimizer {
             KestrelError(.invalidData, "\(name).loadState: \(why); load the state saved by the same kind of optimizer (\(kerasClassName)) for the same model")
         }
         if state.isEmpty { return }
-        guard let it = state["iterations"], it.count == 1, it.scalar >= 0, it.scalar.rounded() == it.scalar else {
-            throw fail("missing or invalid \"iterations\" (a whole number)")
+        guard let it = state["iterations"] else { throw fail("\"iterations\" is missing") }
+        guard it.count == 1, let restoredIterations = Int(exactly: it.scalar), restoredIterations >= 0 else {
+            let got = it.count == 1 ? "\(it.scalar)" : "a tensor of shape \(it.shape)"
+            throw fail("\"iterations\" must be one whole number from 0 to \(Int.max), got \(got)")
         }
         var grouped: [String: [String: Tensor]] = [:]
         for (key, tensor) in state where key != "iterations" && key != "learning_rate" {
@@ -268,11 +270,13 @@ public class Optimizer {
             restored[path] = tensors.map(SlotBuffer.init)
         }
         if let rate = state["learning_rate"], schedule == nil {
-            guard rate.count == 1 else { throw fail("\"learning_rate\" must hold one value") }
+            guard rate.count == 1, rate.scalar.isFinite else {
+                throw fail("\"learning_rate\" must hold one finite value, got \(rate.count == 1 ? "\(rate.scalar)" : "a tensor of shape \(rate.shape)")")
+            }
             constantRate = rate.scalar
         }
         slots = restored
-        iterations = Int(it.scalar)
+        iterations = restoredIterations
     }
 
     // MARK: Config
@@ -342,7 +346,9 @@ public enum Optimizers {
         let gcn = try r.optionalDouble("global_clipnorm")
         switch className {
         case "SGD":
-            return SGD(learningRate: learningRate, momentum: try r.double("momentum", default: 0),
+            let momentum = try r.double("momentum", default: 0)
+            guard momentum >= 0 && momentum <= 1 else { throw r.error("momentum", "a number in [0, 1]") }
+            return SGD(learningRate: learningRate, momentum: momentum,
                        nesterov: try r.bool("nesterov", default: false), weightDecay: wd, clipnorm: cn, clipvalue: cv,
                        globalClipnorm: gcn, name: try r.string("name", default: "SGD"))
         case "Adam", "AdamW":

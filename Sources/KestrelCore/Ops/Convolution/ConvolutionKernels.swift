@@ -214,7 +214,7 @@ package enum ConvolutionKernels {
         let directScratch = directWeights ? Int(kst_conv_direct_scratch(&cg, Int64(cout))) : 0
         let mr = Gemm.kernel(for: CPUFeatures.activeISA).mr
         let pointwise = geo.isPointwise
-        WorkQueue.run(items: chunks, threads: workers) { worker, c in
+        StripedWork.run(items: chunks, threads: workers) { worker, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
             let scratch = ScratchPool.take(Swift.max(rows * Swift.max(k, mr) + (maskPerChunk ? rows * cout : 0), directScratch))

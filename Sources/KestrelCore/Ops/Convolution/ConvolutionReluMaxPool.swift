@@ -56,28 +56,25 @@ public func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, conv
         let partials = ScratchPool.take(workers * 2 * partialSize)
         defer { ScratchPool.give(partials) }
         partials.pointer.initialize(repeating: 0, count: workers * 2 * partialSize)
-        let queue = WorkQueue(count: blocks.count)
         let xp = x.storage.pointer, wp = kernel.storage.pointer, gp = grad.storage.pointer, yp = y.storage.pointer
         winners.withUnsafeBufferPointer { arg in
-            Parallel.forEach(workers, threads: workers) { worker in
+            StripedWork.run(items: blocks.count, threads: workers) { worker, b in
                 let total = partials.pointer + worker * 2 * partialSize, part = total + partialSize
-                while let b = queue.claim() {
-                    let (n0, n1) = blocks.samples(b)
-                    var c = cg, p = pg
-                    (c.batch, p.batch) = (n1 - n0, n1 - n0)
-                    var pc = ConvolutionKernels.cGeometry(p)
-                    let pooled = (n1 - n0) * outPlane
-                    ScratchPool.with((n1 - n0) * convPlane + pooled) { scratch in
-                        let masked = scratch + (n1 - n0) * convPlane
-                        ChannelLoops.reluMask(yp + n0 * outPlane, gp + n0 * outPlane, masked, Int64(pooled))
-                        ChannelLoops.maxPoolBackward(arg.baseAddress! + n0 * outPlane, masked, scratch, &pc, 0, Int64(n1 - n0))
-                        ConvolutionKernels.backward(x: xp + n0 * inPlane, w: wp, g: scratch, reluOutput: nil,
-                                                    dx: dx.map { $0.storage.pointer + n0 * inPlane },
-                                                    dw: needW ? part : nil, db: needB ? part + k * cout : nil,
-                                                    geometry: c, outChannels: cout)
-                    }
-                    if needW || needB { for i in 0..<partialSize { total[i] += part[i] } }
+                let (n0, n1) = blocks.samples(b)
+                var c = cg, p = pg
+                (c.batch, p.batch) = (n1 - n0, n1 - n0)
+                var pc = ConvolutionKernels.cGeometry(p)
+                let pooled = (n1 - n0) * outPlane
+                ScratchPool.with((n1 - n0) * convPlane + pooled) { scratch in
+                    let masked = scratch + (n1 - n0) * convPlane
+                    ChannelLoops.reluMask(yp + n0 * outPlane, gp + n0 * outPlane, masked, Int64(pooled))
+                    ChannelLoops.maxPoolBackward(arg.baseAddress! + n0 * outPlane, masked, scratch, &pc, 0, Int64(n1 - n0))
+                    ConvolutionKernels.backward(x: xp + n0 * inPlane, w: wp, g: scratch, reluOutput: nil,
+                                                dx: dx.map { $0.storage.pointer + n0 * inPlane },
+                                                dw: needW ? part : nil, db: needB ? part + k * cout : nil,
+                                                geometry: c, outChannels: cout)
                 }
+                if needW || needB { for i in 0..<partialSize { total[i] += part[i] } }
             }
         }
         let base = partials.pointer

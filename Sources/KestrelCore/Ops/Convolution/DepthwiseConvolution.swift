@@ -98,7 +98,7 @@ package enum DepthwiseKernels {
         let partials = ScratchPool.take(workers * size)
         defer { ScratchPool.give(partials) }
         partials.pointer.initialize(repeating: 0, count: workers * size)
-        WorkQueue.run(items: g.batch, threads: workers) { worker, n in
+        StripedWork.run(items: g.batch, threads: workers) { worker, n in
             let part = partials.pointer + worker * size
             let xs = x + n * g.height * g.width * c
             for oy in 0..<g.outHeight {

@@ -13,6 +13,8 @@ public final class Conv1D: ConvolutionLayer {
                    kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
                    kernelRegularizer: kernelRegularizer, biasRegularizer: biasRegularizer, name: name)
     }
+
+    package override class var allowsCausalPadding: Bool { true }
 }
 
 extension Conv1D: KerasReadableLayer {

@@ -8,7 +8,6 @@ public final class Conv2D: ConvolutionLayer {
                 dilationRate: (Int, Int) = (1, 1), activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
                 kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(padding != .causal, "Conv2D: padding must be valid or same")
         super.init(filters: filters, kernelSize: [kernelSize.0, kernelSize.1], strides: [strides.0, strides.1], padding: padding,
                    dilationRate: [dilationRate.0, dilationRate.1], activation: activation, useBias: useBias,
                    kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,

@@ -25,9 +25,6 @@ public final class Conv2DTranspose: Layer {
                 dilationRate: (Int, Int) = (1, 1), activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
                 kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(filters > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && strides.0 > 0 && strides.1 > 0
-                     && dilationRate.0 > 0 && dilationRate.1 > 0, "Conv2DTranspose: sizes must be positive")
-        precondition(padding != .causal, "Conv2DTranspose: padding must be valid or same")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -67,10 +64,12 @@ public final class Conv2DTranspose: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters], padding: padding,
+                                              strides: [strides.0, strides.1])
         let shape = inputShapes[0]
         _ = try geometry(shape)
-        kernel = addWeight("kernel", shape: [kernelSize.0, kernelSize.1, filters, shape[3]], initializer: kernelInitializer)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer) }
+        kernel = try addWeight("kernel", shape: [kernelSize.0, kernelSize.1, filters, shape[3]], initializer: kernelInitializer)
+        if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

@@ -50,8 +50,13 @@ package enum ConvolutionConfig {
     /// ((top, bottom), (left, right)) from an integer, [rows, cols] (symmetric) or
     /// [[top, bottom], [left, right]].
     package static func amounts2D(_ c: KerasConfig, _ key: String) throws -> [(Int, Int)] {
-        if let nested = c.values[key] as? [[NSNumber]], nested.count == 2, nested.allSatisfy({ $0.count == 2 }) {
-            return nested.map { ($0[0].intValue, $0[1].intValue) }
+        if let nested = c.values[key] as? [[Any]], nested.count == 2, nested.allSatisfy({ $0.count == 2 }) {
+            return try nested.map { pair in
+                guard let a = kerasInteger(pair[0]), let b = kerasInteger(pair[1]) else {
+                    throw c.error(key, "[[top, bottom], [left, right]] of integers")
+                }
+                return (a, b)
+            }
         }
         let v = try c.ints(key, count: 2)
         guard v.count == 2 else { throw c.error(key, "an integer, [rows, cols] or [[top, bottom], [left, right]]") }

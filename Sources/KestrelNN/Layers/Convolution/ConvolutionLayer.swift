@@ -24,11 +24,6 @@ public class ConvolutionLayer: Layer {
     package init(filters: Int, kernelSize: [Int], strides: [Int], padding: ConvolutionPadding, dilationRate: [Int],
          activation: ActivationFunction, useBias: Bool, kernelInitializer: Initializer, biasInitializer: Initializer,
          kernelRegularizer: Regularizer?, biasRegularizer: Regularizer?, name: String?) {
-        precondition(filters > 0, "\(Self.kerasClassName): filters must be positive, got \(filters)")
-        precondition((kernelSize + strides + dilationRate).allSatisfy { $0 > 0 },
-                     "\(Self.kerasClassName): kernel size \(kernelSize), strides \(strides) and dilation \(dilationRate) must be positive")
-        precondition(strides.allSatisfy { $0 == 1 } || dilationRate.allSatisfy { $0 == 1 },
-                     "\(Self.kerasClassName): strides > 1 cannot be combined with dilation > 1 (as in Keras)")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -45,6 +40,9 @@ public class ConvolutionLayer: Layer {
 
     package var spatialRank: Int { kernelSize.count }
 
+    /// Whether `padding: .causal` is allowed (Conv1D only).
+    package class var allowsCausalPadding: Bool { false }
+
     /// The 2-D geometry for an input shape (a 1-D input as one row).
     package func geometry(_ shape: [Int]) throws -> ConvolutionGeometry {
         try SpatialInput.check(shape, spatial: spatialRank, layer: self)
@@ -57,10 +55,12 @@ public class ConvolutionLayer: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters], padding: padding,
+                                              allowCausal: Self.allowsCausalPadding, strides: strides, dilation: dilationRate)
         let shape = inputShapes[0]
         _ = try geometry(shape)
-        kernel = addWeight("kernel", shape: kernelSize + [shape[shape.count - 1], filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
+        kernel = try addWeight("kernel", shape: kernelSize + [shape[shape.count - 1], filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

@@ -24,8 +24,6 @@ public final class DepthwiseConv2D: Layer {
                 depthMultiplier: Int = 1, dilationRate: (Int, Int) = (1, 1), activation: ActivationFunction = .linear,
                 useBias: Bool = true, depthwiseInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
                 depthwiseRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(depthMultiplier > 0, "DepthwiseConv2D: depthMultiplier must be positive")
-        precondition(padding != .causal, "DepthwiseConv2D: padding must be valid or same")
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
@@ -47,11 +45,13 @@ public final class DepthwiseConv2D: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try SpatialInput.checkWindowArguments(of: self, counts: ["depthMultiplier": depthMultiplier], padding: padding,
+                                              strides: [strides.0, strides.1], dilation: [dilationRate.0, dilationRate.1])
         let shape = inputShapes[0]
         _ = try geometry(shape)
-        kernel = addWeight("kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier], initializer: depthwiseInitializer,
+        kernel = try addWeight("kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier], initializer: depthwiseInitializer,
                            regularizer: depthwiseRegularizer)
-        if useBias { bias = addWeight("bias", shape: [shape[3] * depthMultiplier], initializer: biasInitializer,
+        if useBias { bias = try addWeight("bias", shape: [shape[3] * depthMultiplier], initializer: biasInitializer,
                                          regularizer: biasRegularizer) }
     }
 

@@ -8,13 +8,14 @@ public class SpatialResize: Layer {
     package let crops: Bool
 
     package init(amounts: [(Int, Int)], crops: Bool, name: String?) {
-        precondition(amounts.allSatisfy { $0.0 >= 0 && $0.1 >= 0 }, "\(Self.kerasClassName): amounts must be non-negative, got \(amounts)")
         self.amounts = amounts
         self.crops = crops
         super.init(name: name)
     }
 
     package func check(_ shape: [Int]) throws {
+        try require(amounts.allSatisfy { $0.0 >= 0 && $0.1 >= 0 },
+                    "\(crops ? "cropping" : "padding") \(amounts.map { [$0.0, $0.1] }) must be ≥ 0 cells on every side; use 0 where nothing should be \(crops ? "cropped" : "added")")
         try SpatialInput.check(shape, spatial: amounts.count, layer: self)
         guard crops else { return }
         for (i, (a, b)) in amounts.enumerated() where a + b >= shape[i + 1] {

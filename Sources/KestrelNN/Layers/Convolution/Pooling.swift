@@ -14,8 +14,6 @@ public class PoolingLayer: Layer {
 
     package init(poolSize: [Int], strides: [Int]?, padding: ConvolutionPadding, reduction: Reduction, name: String?) {
         let strides = strides ?? poolSize
-        precondition((poolSize + strides).allSatisfy { $0 > 0 }, "\(Self.kerasClassName): pool size and strides must be positive")
-        precondition(padding != .causal, "\(Self.kerasClassName): padding must be valid or same")
         self.poolSize = poolSize
         self.strides = strides
         self.padding = padding
@@ -34,6 +32,7 @@ public class PoolingLayer: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try SpatialInput.checkWindowArguments(of: self, padding: padding, strides: strides)
         _ = try geometry(inputShapes[0])
     }
 

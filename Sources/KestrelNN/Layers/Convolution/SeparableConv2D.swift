@@ -31,8 +31,6 @@ public final class SeparableConv2D: Layer {
                 pointwiseInitializer: Initializer = GlorotUniform(), biasInitializer: Initializer = Zeros(),
                 depthwiseRegularizer: Regularizer? = nil, pointwiseRegularizer: Regularizer? = nil,
                 biasRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(filters > 0 && depthMultiplier > 0, "SeparableConv2D: filters and depthMultiplier must be positive")
-        precondition(padding != .causal, "SeparableConv2D: padding must be valid or same")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -57,14 +55,17 @@ public final class SeparableConv2D: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters, "depthMultiplier": depthMultiplier],
+                                              padding: padding, strides: [strides.0, strides.1],
+                                              dilation: [dilationRate.0, dilationRate.1])
         let shape = inputShapes[0]
         _ = try geometry(shape)
         let mid = shape[3] * depthMultiplier
-        depthwiseKernel = addWeight("depthwise_kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier],
+        depthwiseKernel = try addWeight("depthwise_kernel", shape: [kernelSize.0, kernelSize.1, shape[3], depthMultiplier],
                                     initializer: depthwiseInitializer, regularizer: depthwiseRegularizer)
-        pointwiseKernel = addWeight("pointwise_kernel", shape: [1, 1, mid, filters], initializer: pointwiseInitializer,
+        pointwiseKernel = try addWeight("pointwise_kernel", shape: [1, 1, mid, filters], initializer: pointwiseInitializer,
                                     regularizer: pointwiseRegularizer)
-        if useBias { bias = addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
+        if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

@@ -11,7 +11,6 @@ public final class UpSampling2D: Layer {
     public let interpolation: Interpolation
 
     public init(size: (Int, Int) = (2, 2), interpolation: Interpolation = .nearest, name: String? = nil) {
-        precondition(size.0 > 0 && size.1 > 0, "UpSampling2D: size must be positive, got \(size)")
         self.size = size
         self.interpolation = interpolation
         super.init(name: name)
@@ -23,6 +22,7 @@ public final class UpSampling2D: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try require(size.0 > 0 && size.1 > 0, "size must be positive, got \(size)")
         try SpatialInput.check(inputShapes[0], spatial: 2, layer: self)
     }
 
@@ -43,12 +43,12 @@ public final class UpSampling1D: Layer {
     public let size: Int
 
     public init(_ size: Int = 2, name: String? = nil) {
-        precondition(size > 0, "UpSampling1D: size must be positive, got \(size)")
         self.size = size
         super.init(name: name)
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try require(size > 0, "size must be positive, got \(size)")
         try SpatialInput.check(inputShapes[0], spatial: 1, layer: self)
     }
 

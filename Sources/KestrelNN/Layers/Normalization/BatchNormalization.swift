@@ -28,7 +28,6 @@ public final class BatchNormalization: Layer {
                 betaInitializer: Initializer = Zeros(), gammaInitializer: Initializer = Ones(),
                 movingMeanInitializer: Initializer = Zeros(), movingVarianceInitializer: Initializer = Ones(),
                 betaRegularizer: Regularizer? = nil, gammaRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(epsilon > 0, "BatchNormalization: epsilon must be positive, got \(epsilon)")
         self.axis = axis
         self.momentum = momentum
         self.epsilon = epsilon
@@ -51,12 +50,13 @@ public final class BatchNormalization: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try require(epsilon > 0 && epsilon.isFinite, "epsilon must be a positive number, got \(epsilon); Keras's default is 0.001")
         let shape = inputShapes[0]
         let c = shape[try channelAxis(shape)]
-        if scale { gamma = addWeight("gamma", shape: [c], initializer: gammaInitializer, regularizer: gammaRegularizer) }
-        if center { beta = addWeight("beta", shape: [c], initializer: betaInitializer, regularizer: betaRegularizer) }
-        movingMean = addWeight("moving_mean", shape: [c], initializer: movingMeanInitializer, trainable: false)
-        movingVariance = addWeight("moving_variance", shape: [c], initializer: movingVarianceInitializer, trainable: false)
+        if scale { gamma = try addWeight("gamma", shape: [c], initializer: gammaInitializer, regularizer: gammaRegularizer) }
+        if center { beta = try addWeight("beta", shape: [c], initializer: betaInitializer, regularizer: betaRegularizer) }
+        movingMean = try addWeight("moving_mean", shape: [c], initializer: movingMeanInitializer, trainable: false)
+        movingVariance = try addWeight("moving_variance", shape: [c], initializer: movingVarianceInitializer, trainable: false)
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

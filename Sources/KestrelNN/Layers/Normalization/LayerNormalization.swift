@@ -20,7 +20,6 @@ public final class LayerNormalization: Layer {
     public init(axes: [Int] = [-1], epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true,
                 betaInitializer: Initializer = Zeros(), gammaInitializer: Initializer = Ones(),
                 betaRegularizer: Regularizer? = nil, gammaRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(!axes.isEmpty && epsilon > 0, "LayerNormalization: needs at least one axis and a positive epsilon")
         self.axes = axes
         self.epsilon = epsilon
         self.center = center
@@ -42,10 +41,12 @@ public final class LayerNormalization: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
+        try require(!axes.isEmpty, "axes must name at least one axis, got []")
+        try require(epsilon > 0 && epsilon.isFinite, "epsilon must be a positive number, got \(epsilon); Keras's default is 0.001")
         let shape = inputShapes[0]
         let params = try resolvedAxes(shape).map { shape[$0] }
-        if scale { gamma = addWeight("gamma", shape: params, initializer: gammaInitializer, regularizer: gammaRegularizer) }
-        if center { beta = addWeight("beta", shape: params, initializer: betaInitializer, regularizer: betaRegularizer) }
+        if scale { gamma = try addWeight("gamma", shape: params, initializer: gammaInitializer, regularizer: gammaRegularizer) }
+        if center { beta = try addWeight("beta", shape: params, initializer: betaInitializer, regularizer: betaRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

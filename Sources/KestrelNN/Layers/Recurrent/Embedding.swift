@@ -15,7 +15,6 @@ public final class Embedding: Layer {
 
     public init(inputDim: Int, outputDim: Int, maskZero: Bool = false,
                 embeddingsInitializer: Initializer = RandomUniform(), embeddingsRegularizer: Regularizer? = nil, name: String? = nil) {
-        precondition(inputDim > 0 && outputDim > 0, "Embedding: inputDim and outputDim must be positive")
         self.inputDim = inputDim
         self.outputDim = outputDim
         self.maskZero = maskZero
@@ -25,8 +24,10 @@ public final class Embedding: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
-        embeddings = addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer,
-                               regularizer: embeddingsRegularizer)
+        try require(inputDim > 0, "inputDim must be positive (the vocabulary size), got \(inputDim)")
+        try require(outputDim > 0, "outputDim must be positive, got \(outputDim)")
+        embeddings = try addWeight("embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer,
+                                   regularizer: embeddingsRegularizer)
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {

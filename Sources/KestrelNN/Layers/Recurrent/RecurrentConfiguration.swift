@@ -92,17 +92,25 @@ extension RecurrentConfiguration {
          "stateful": stateful, "unroll": false, "zero_output_for_mask": zeroOutputForMask]
     }
 
+    /// Checks the sizes and rates before `layer` creates its weights.
+    package func validate(for layer: Layer) throws {
+        try layer.require(units > 0, "units must be positive, got \(units); pass a number ≥ 1")
+        try layer.require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout); it is the fraction of inputs to drop")
+        try layer.require(recurrentDropout >= 0 && recurrentDropout < 1,
+                          "recurrent_dropout must be in [0, 1), got \(recurrentDropout); it is the fraction of the state to drop")
+    }
+
     /// Creates kernel (F, G), recurrent_kernel (U, G) and bias on `layer` in Keras's layout.
-    package func addWeights(to layer: Layer, kind: RecurrentCellKind, features: Int)
+    package func addWeights(to layer: Layer, kind: RecurrentCellKind, features: Int) throws
         -> (kernel: Parameter, recurrentKernel: Parameter, bias: Parameter?) {
         let g = kind.gateCount * units
-        let kernel = layer.addWeight("kernel", shape: [features, g], initializer: kernelInitializer, regularizer: kernelRegularizer)
-        let recurrent = layer.addWeight("recurrent_kernel", shape: [units, g], initializer: recurrentInitializer,
+        let kernel = try layer.addWeight("kernel", shape: [features, g], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        let recurrent = try layer.addWeight("recurrent_kernel", shape: [units, g], initializer: recurrentInitializer,
                                         regularizer: recurrentRegularizer)
         guard useBias else { return (kernel, recurrent, nil) }
         let shape = kind == .gru(resetAfter: true) ? [2, g] : [g]
         let initializer = kind == .lstm && unitForgetBias ? UnitForgetBias(base: biasInitializer) : biasInitializer
-        return (kernel, recurrent, layer.addWeight("bias", shape: shape, initializer: initializer, regularizer: biasRegularizer))
+        return (kernel, recurrent, try layer.addWeight("bias", shape: shape, initializer: initializer, regularizer: biasRegularizer))
     }
 
     /// The cell's activations as the fused kernels apply them.

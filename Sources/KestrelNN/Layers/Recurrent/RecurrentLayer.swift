@@ -24,9 +24,6 @@ public class RecurrentLayer: Layer {
     package var stateNames: [String] { cellKind.stateCount == 2 ? ["h", "c"] : ["h"] }
 
     public required init(options: RecurrentConfiguration, name: String? = nil) {
-        precondition(options.units > 0, "recurrent layer: units must be positive, got \(options.units)")
-        precondition(options.dropout >= 0 && options.dropout < 1 && options.recurrentDropout >= 0 && options.recurrentDropout < 1,
-                     "recurrent layer: dropout rates must be in [0, 1)")
         self.options = options
         super.init(name: name)
     }
@@ -56,7 +53,8 @@ public class RecurrentLayer: Layer {
 
     public override func build(inputShapes: [[Int]]) throws {
         try checkSequence(inputShapes[0])
-        let w = options.addWeights(to: self, kind: cellKind, features: inputShapes[0][2])
+        try options.validate(for: self)
+        let w = try options.addWeights(to: self, kind: cellKind, features: inputShapes[0][2])
         (kernel, recurrentKernel, bias) = (w.kernel, w.recurrentKernel, w.bias)
     }
 

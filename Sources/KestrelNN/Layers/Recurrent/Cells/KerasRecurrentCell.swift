@@ -25,10 +25,8 @@ public class KerasRecurrentCell: Layer, FusedRecurrentCell {
         guard inputShapes[0].count == 2 else {
             throw KestrelError(.shapeMismatch, "\(name): \(Self.kerasClassName) takes one time step of shape (samples, features); got \(inputShapes[0])")
         }
-        guard units > 0 else {
-            throw KestrelError(.invalidArgument, "\(name): units must be a positive integer; got \(units)")
-        }
-        let w = options.addWeights(to: self, kind: cellKind, features: inputShapes[0][1])
+        try options.validate(for: self)
+        let w = try options.addWeights(to: self, kind: cellKind, features: inputShapes[0][1])
         (kernel, recurrentKernel, bias) = (w.kernel, w.recurrentKernel, w.bias)
     }
 
