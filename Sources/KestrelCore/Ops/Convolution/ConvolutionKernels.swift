@@ -3,7 +3,7 @@ import CKestrelKernels
 /// The three passes of a channels-last 2-D convolution on raw buffers, as packed im2col
 /// chunks fed to `Gemm.sgemm`: forward y = x ⊛ w (+ bias, optional fused ReLU), the
 /// input gradient (GEMM with wᵀ, then col2im scatter-add) and the kernel/bias gradients
-/// (colᵀ · g, one partial per worker, summed at the end). Chunks of output pixels are
+/// (colᵀ · g, one partial per work group, summed in group order). Chunks of output pixels are
 /// sized so one im2col block stays in L2; chunks run in parallel on the thread pool and
 /// use pooled scratch memory. A 1×1 stride-1 unpadded convolution skips im2col.
 ///
@@ -203,18 +203,18 @@ package enum ConvolutionKernels {
         let samplesPerChunk = Swift.max(1, Swift.min(chunkFloats / Swift.max(1, plane * k),
                                                      geo.batch / (4 * Threading.threadCount)))
         let chunks = (geo.batch + samplesPerChunk - 1) / samplesPerChunk
-        let workers = Swift.max(1, Swift.min(chunks, Threading.threadCount))
+        let slots = GroupedWork.groups(items: chunks)
         let partialSize = k * cout + cout
-        let partials = wantWeights ? ScratchPool.take(workers * partialSize) : nil
+        let partials = wantWeights ? ScratchPool.take(slots * partialSize) : nil
         defer { if let partials { ScratchPool.give(partials) } }
-        let started = UnsafeMutableBufferPointer<Bool>.allocate(capacity: workers)
+        let started = UnsafeMutableBufferPointer<Bool>.allocate(capacity: slots)
         started.initialize(repeating: false)
         defer { started.deallocate() }
         var cg = cGeometry(geo)
         let directScratch = directWeights ? Int(kst_conv_direct_scratch(&cg, Int64(cout))) : 0
         let mr = Gemm.kernel(for: CPUFeatures.activeISA).mr
         let pointwise = geo.isPointwise
-        StripedWork.run(items: chunks, threads: workers) { worker, c in
+        GroupedWork.run(items: chunks) { slot, c in
             let n0 = c * samplesPerChunk, n1 = Swift.min(geo.batch, n0 + samplesPerChunk)
             let p0 = n0 * plane, rows = (n1 - n0) * plane
             let scratch = ScratchPool.take(Swift.max(rows * Swift.max(k, mr) + (maskPerChunk ? rows * cout : 0), directScratch))
@@ -227,9 +227,9 @@ package enum ConvolutionKernels {
                 gc = UnsafePointer(masked)
             }
             if wantWeights, let x {
-                let part = partials!.pointer + worker * partialSize
-                let first = !started[worker]
-                started[worker] = true
+                let part = partials!.pointer + slot * partialSize
+                let first = !started[slot]
+                started[slot] = true
                 if thinWeights {
                     if first { part.initialize(repeating: 0, count: k * cout) }
                     thinWeightGradient(x: x, g: gc, rows: p0..<(p0 + rows), geometry: &cg, outChannels: cout, dw: part, panel: col)
@@ -272,8 +272,8 @@ package enum ConvolutionKernels {
             }
         }
         guard let partials else { return }
-        // Sum the workers' partials (a worker that got no chunk holds nothing).
-        let used = (0..<workers).filter { started[$0] }
+        // Sum the groups' partials in group order.
+        let used = (0..<slots).filter { started[$0] }
         let base = partials.pointer
         if let dw {
             dw.initialize(from: base + used[0] * partialSize, count: k * cout)

@@ -52,14 +52,14 @@ public func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, conv
         let partialSize = k * cout + cout
         // Per block: the pooled gradient through the ReLU (a winner passes it when the pooled
         // value is positive), scattered to the winners, then the convolution's backward.
-        let workers = Swift.min(blocks.count, Threading.threadCount)
-        let partials = ScratchPool.take(workers * 2 * partialSize)
+        let slots = GroupedWork.groups(items: blocks.count)
+        let partials = ScratchPool.take(slots * 2 * partialSize)
         defer { ScratchPool.give(partials) }
-        partials.pointer.initialize(repeating: 0, count: workers * 2 * partialSize)
+        partials.pointer.initialize(repeating: 0, count: slots * 2 * partialSize)
         let xp = x.storage.pointer, wp = kernel.storage.pointer, gp = grad.storage.pointer, yp = y.storage.pointer
         winners.withUnsafeBufferPointer { arg in
-            StripedWork.run(items: blocks.count, threads: workers) { worker, b in
-                let total = partials.pointer + worker * 2 * partialSize, part = total + partialSize
+            GroupedWork.run(items: blocks.count) { slot, b in
+                let total = partials.pointer + slot * 2 * partialSize, part = total + partialSize
                 let (n0, n1) = blocks.samples(b)
                 var c = cg, p = pg
                 (c.batch, p.batch) = (n1 - n0, n1 - n0)
@@ -81,7 +81,7 @@ public func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, conv
         func summed(_ offset: Int, _ count: Int, shape: [Int]) -> Tensor {
             Tensor(shape: shape) { out, _ in
                 out.initialize(from: base + offset, count: count)
-                for w in 1..<workers {
+                for w in 1..<slots {
                     let p = base + w * 2 * partialSize + offset
                     for i in 0..<count { out[i] += p[i] }
                 }

@@ -94,12 +94,12 @@ package enum DepthwiseKernels {
     package static func kernelGradient(x: UnsafePointer<Float>, g grad: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                geometry g: ConvolutionGeometry, multiplier dm: Int) {
         let c = g.inChannels, co = c * dm, size = g.taps * co
-        let workers = Swift.max(1, Swift.min(g.batch, Threading.threadCount))
-        let partials = ScratchPool.take(workers * size)
+        let slots = GroupedWork.groups(items: g.batch)
+        let partials = ScratchPool.take(slots * size)
         defer { ScratchPool.give(partials) }
-        partials.pointer.initialize(repeating: 0, count: workers * size)
-        StripedWork.run(items: g.batch, threads: workers) { worker, n in
-            let part = partials.pointer + worker * size
+        partials.pointer.initialize(repeating: 0, count: slots * size)
+        GroupedWork.run(items: g.batch) { slot, n in
+            let part = partials.pointer + slot * size
             let xs = x + n * g.height * g.width * c
             for oy in 0..<g.outHeight {
                 for ox in 0..<g.outWidth {
@@ -115,7 +115,7 @@ package enum DepthwiseKernels {
             }
         }
         dw.initialize(from: partials.pointer, count: size)
-        for wk in 1..<workers {
+        for wk in 1..<slots {
             let p = partials.pointer + wk * size
             for i in 0..<size { dw[i] += p[i] }
         }
