@@ -1,6 +1,13 @@
 import Foundation
 import KestrelCore
 import KestrelNN
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 /// A safetensors file in memory: named Float32 and integer tensors plus string metadata.
 /// Kestrel saves models in this format (weights, optimizer state, config JSON in the
@@ -137,19 +144,63 @@ public struct SafeTensors {
     }
 }
 
-/// Writes whole files so that readers see either the old or the new content, never a mix.
+/// Writes whole files so that readers see either the old or the new content, never a mix,
+/// and a crash or a kill right after `write` returns loses nothing: the data goes to a
+/// temporary file in the same folder, is fsynced, renamed over the target, and the folder
+/// is fsynced. A failed write removes its temporary file; temporary files left by a killed
+/// process are removed by the next write of the same file.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        removeStaleTemporaries(of: url)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
         do {
-            try data.write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw KestrelError(.invalidFile, "rename failed with errno \(errno)")
+            try writeSynced(data, to: temporary.path)
+            guard rename(temporary.path, url.path) == 0 else { throw posixError("rename to \(url.lastPathComponent)") }
+            let directory = open(folder.path, O_RDONLY | O_DIRECTORY)
+            if directory >= 0 {
+                defer { close(directory) }
+                guard fsync(directory) == 0 else { throw posixError("fsync of the folder") }
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw KestrelError(.invalidFile, "cannot write \(url.path): \(error.localizedDescription)")
+            throw KestrelError(.invalidFile, "cannot write \(url.path): \(error)")
         }
+    }
+
+    private static func writeSynced(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw posixError("creating the temporary file") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var done = 0
+            while done < bytes.count {
+                let n = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw posixError("writing")
+                }
+                done += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw posixError("fsync") }
+    }
+
+    /// Removes `.NAME.PID.UUID.tmp` files of `url` whose writing process no longer exists.
+    private static func removeStaleTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).split(separator: ".")
+            guard parts.count == 3, let pid = Int32(parts[0]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+
+    private static func posixError(_ what: String) -> KestrelError {
+        KestrelError(.invalidFile, "\(what) failed: \(String(cString: strerror(errno))) (errno \(errno))")
     }
 }

@@ -137,6 +137,12 @@ final class SaveLoadTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["atomic.safetensors"])
         let unwritable = URL(fileURLWithPath: "/proc/kestrel-cannot-write/model.safetensors")
         assertThrowsMessage(["cannot write"]) { try model.save(to: unwritable) }
+        // A temporary file left by a killed writer goes at the next save; a live writer's stays.
+        let stale = ".atomic.safetensors.\(Int32.max).\(UUID().uuidString).tmp"
+        let live = ".atomic.safetensors.\(getpid()).\(UUID().uuidString).tmp"
+        for name in [stale, live] { try Data([1, 2, 3]).write(to: dir.appendingPathComponent(name)) }
+        try model.save(to: url)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["atomic.safetensors", live])
     }
 }
 
