@@ -3,7 +3,7 @@
 
 Run from anywhere: python3 make_io_fixtures.py. Output is deterministic except for
 zip/gzip timestamps, which the tests do not check. The real IDX datasets are read from
-<repo>/../shared/data; only gzipped copies of two small ones are written here.
+the repository's Data/ folder; only gzipped copies of two small ones are written here.
 """
 import gzip
 import io
@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared", "data"))
+DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "Data"))
 
 
 def out(name, data):
@@ -197,7 +197,7 @@ def idx_fixtures():
     for ds in ["digits", "mnist5k"]:
         for split in ["train", "test"]:
             for kind, rank in [("images", 3), ("labels", 1)]:
-                path = os.path.join(SHARED, ds, "%s-%s-idx%d-ubyte" % (split, kind, rank))
+                path = os.path.join(DATA, ds, "%s-%s-idx%d-ubyte" % (split, kind, rank))
                 raw = open(path, "rb").read()
                 dims = struct.unpack(">%dI" % rank, raw[4:4 + 4 * rank])
                 values = np.frombuffer(raw[4 + 4 * rank:], dtype=np.uint8)
@@ -207,9 +207,9 @@ def idx_fixtures():
     with open(os.path.join(HERE, "idx_expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
     out("digits-train-images-idx3-ubyte.gz",
-        gzip.compress(open(os.path.join(SHARED, "digits", "train-images-idx3-ubyte"), "rb").read(), mtime=0))
+        gzip.compress(open(os.path.join(DATA, "digits", "train-images-idx3-ubyte"), "rb").read(), mtime=0))
     out("mnist5k-test-labels-idx1-ubyte.gz",
-        gzip.compress(open(os.path.join(SHARED, "mnist5k", "test-labels-idx1-ubyte"), "rb").read(), mtime=0))
+        gzip.compress(open(os.path.join(DATA, "mnist5k", "test-labels-idx1-ubyte"), "rb").read(), mtime=0))
 
 
 if __name__ == "__main__":

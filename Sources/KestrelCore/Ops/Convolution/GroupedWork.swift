@@ -1,8 +1,7 @@
-import Synchronization
-
 /// Runs items 0..<count in a fixed number of contiguous groups (four per thread). Workers
-/// claim whole groups as they become free, so a descheduled worker does not hold up the
-/// others, and each group's items run in order on one thread. Callers keep one partial sum
+/// claim whole groups as they become free (`Parallel.forEach` hands them out), so a
+/// descheduled worker does not hold up the others, and each group's items run in order on
+/// one thread. Callers keep one partial sum
 /// per group (weight gradients) and add the groups' partials in group order, so the same
 /// inputs give bit-identical results on every run at a given thread count, whichever thread
 /// ran which group.
@@ -16,14 +15,8 @@ package enum GroupedWork {
     /// no two threads run items of the same group at once.
     package static func run(items: Int, threads: Int = Threading.threadCount, _ body: (_ group: Int, _ item: Int) -> Void) {
         let groups = groups(items: items, threads: threads)
-        let workers = Swift.max(1, Swift.min(groups, threads))
-        let next = Atomic<Int>(0)
-        Parallel.forEach(workers, threads: workers) { _ in
-            while true {
-                let group = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard group < groups else { return }
-                for item in (items * group / groups)..<(items * (group + 1) / groups) { body(group, item) }
-            }
+        Parallel.forEach(groups, threads: threads) { group in
+            for item in (items * group / groups)..<(items * (group + 1) / groups) { body(group, item) }
         }
     }
 }

@@ -13,15 +13,16 @@ package protocol FusedCellKernel {
     func transposedProducts(_ wr: UnsafePointer<Float>, u: Int, g: Int) -> [PackedRecurrentMatrix]
     /// Gates (input projection, plus h·U when `gatesAddRecurrentProduct`) → activated gates and
     /// the new states of the block's rows.
-    func forward(_ s: ForwardStep)
+    func forward(_ s: ForwardStep, products: [PackedRecurrentMatrix])
     /// Activated gates → their cotangents dZ (in place), and dhNext, the cotangent of the
     /// recurrent product's input h, for the block's unmasked rows.
-    func backward(_ s: BackwardStep)
+    func backward(_ s: BackwardStep, products: [PackedRecurrentMatrix])
     /// The recurrent kernel's gradient from every step's states and gate cotangents.
     func recurrentKernelGradient(_ s: RecurrentKernelGradient)
 }
 
-/// The operands of one forward time step over batch rows `rows` (row-major (N, ·) buffers).
+/// The operands of one forward time step over batch rows `rows` (row-major (N, ·) buffers);
+/// the packed recurrent products come as a separate argument, borrowed for the step.
 package struct ForwardStep {
     package let rows: Range<Int>
     package let u: Int, g: Int
@@ -36,7 +37,6 @@ package struct ForwardStep {
     package let aux: UnsafeMutablePointer<Float>?
     /// (rows, G) of room for a product, and the products' packing room.
     package let scratch: UnsafeMutablePointer<Float>, pack: UnsafeMutablePointer<Float>
-    package let products: [PackedRecurrentMatrix]
 }
 
 /// The operands of one backward time step over batch rows `rows`. The cotangent buffers
@@ -59,7 +59,6 @@ package struct BackwardStep {
     package let dh: UnsafeMutablePointer<Float>, dhNext: UnsafeMutablePointer<Float>
     package let dc: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>
     package let pack: UnsafeMutablePointer<Float>
-    package let products: [PackedRecurrentMatrix]
 
     @inline(__always)
     package func isMasked(_ row: Int) -> Bool {

@@ -7,9 +7,9 @@ package struct GRUResetAfterKernel: FusedCellKernel {
 
     package var gatesAddRecurrentProduct: Bool { false }
 
-    package func forward(_ s: ForwardStep) {
+    package func forward(_ s: ForwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g, n0) = (s.u, s.g, s.rows.lowerBound)
-        s.products[0].multiply(s.hInput + n0 * u, lda: u, m: s.rows.count, into: s.scratch, ldc: g, beta: 0, scratch: s.pack)
+        products[0].multiply(s.hInput + n0 * u, lda: u, m: s.rows.count, into: s.scratch, ldc: g, beta: 0, scratch: s.pack)
         for row in s.rows {
             let z = s.z + row * g, hz = s.scratch + (row - n0) * g
             if let b = s.bias { for j in 0..<g { z[j] += b[j]; hz[j] += b[g + j] } }
@@ -26,7 +26,7 @@ package struct GRUResetAfterKernel: FusedCellKernel {
         }
     }
 
-    package func backward(_ s: BackwardStep) {
+    package func backward(_ s: BackwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g) = (s.u, s.g)
         let side = s.recurrentSide!
         for row in s.rows {
@@ -47,7 +47,7 @@ package struct GRUResetAfterKernel: FusedCellKernel {
                 direct[j] = dhj * zg
             }
         }
-        s.products[0].multiply(side + s.rows.lowerBound * g, lda: g, m: s.rows.count, into: s.dhNext, ldc: u, beta: 0, scratch: s.pack)
+        products[0].multiply(side + s.rows.lowerBound * g, lda: g, m: s.rows.count, into: s.dhNext, ldc: u, beta: 0, scratch: s.pack)
     }
 }
 
@@ -72,9 +72,9 @@ package struct GRUResetBeforeKernel: FusedCellKernel {
          PackedRecurrentMatrix(wr, rowStride: 1, columnStride: g, k: 2 * u, n: u)]
     }
 
-    package func forward(_ s: ForwardStep) {
+    package func forward(_ s: ForwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g, n0, m) = (s.u, s.g, s.rows.lowerBound, s.rows.count)
-        s.products[0].multiply(s.hInput + n0 * u, lda: u, m: m, into: s.z + n0 * g, ldc: g, beta: 1, scratch: s.pack)
+        products[0].multiply(s.hInput + n0 * u, lda: u, m: m, into: s.z + n0 * g, ldc: g, beta: 1, scratch: s.pack)
         for row in s.rows {
             let z = s.z + row * g
             if let b = s.bias { for j in 0..<(2 * u) { z[j] += b[j] } }
@@ -82,7 +82,7 @@ package struct GRUResetBeforeKernel: FusedCellKernel {
             let rh = s.aux! + row * u, hi = s.hInput + row * u
             for j in 0..<u { rh[j] = z[u + j] * hi[j] }
         }
-        s.products[1].multiply(s.aux! + n0 * u, lda: u, m: m, into: s.z + n0 * g + 2 * u, ldc: g, beta: 1, scratch: s.pack)
+        products[1].multiply(s.aux! + n0 * u, lda: u, m: m, into: s.z + n0 * g + 2 * u, ldc: g, beta: 1, scratch: s.pack)
         for row in s.rows {
             let z = s.z + row * g
             if let b = s.bias { for j in 0..<u { z[2 * u + j] += b[2 * u + j] } }
@@ -92,7 +92,7 @@ package struct GRUResetBeforeKernel: FusedCellKernel {
         }
     }
 
-    package func backward(_ s: BackwardStep) {
+    package func backward(_ s: BackwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g, n0, m) = (s.u, s.g, s.rows.lowerBound, s.rows.count)
         for row in s.rows {
             let z = s.z + row * g
@@ -106,7 +106,7 @@ package struct GRUResetBeforeKernel: FusedCellKernel {
             }
         }
         // d(r ⊙ h) = dn · U_hᵀ, then the reset gate and the h it multiplied.
-        s.products[0].multiply(s.z + n0 * g + 2 * u, lda: g, m: m, into: s.tmp, ldc: u, beta: 0, scratch: s.pack)
+        products[0].multiply(s.z + n0 * g + 2 * u, lda: g, m: m, into: s.tmp, ldc: u, beta: 0, scratch: s.pack)
         for row in s.rows where !s.isMasked(row) {
             let z = s.z + row * g, hi = s.hInput + row * u, drh = s.tmp + s.local(row), next = s.dhNext + s.local(row)
             for j in 0..<u {
@@ -115,7 +115,7 @@ package struct GRUResetBeforeKernel: FusedCellKernel {
                 next[j] = drh[j] * rg
             }
         }
-        s.products[1].multiply(s.z + n0 * g, lda: g, m: m, into: s.dhNext, ldc: u, beta: 1, scratch: s.pack)
+        products[1].multiply(s.z + n0 * g, lda: g, m: m, into: s.dhNext, ldc: u, beta: 1, scratch: s.pack)
     }
 
     package func recurrentKernelGradient(_ s: RecurrentKernelGradient) {

@@ -4,7 +4,7 @@ package struct LSTMKernel: FusedCellKernel {
     package let activation: CellActivation
     package let recurrentActivation: CellActivation
 
-    package func forward(_ s: ForwardStep) {
+    package func forward(_ s: ForwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g) = (s.u, s.g)
         let c0 = s.cPrevious!, c1 = s.cNext!, aux = s.aux!
         if FusedLSTMCell.applies(activation: activation, recurrentActivation: recurrentActivation) {
@@ -27,7 +27,7 @@ package struct LSTMKernel: FusedCellKernel {
         }
     }
 
-    package func backward(_ s: BackwardStep) {
+    package func backward(_ s: BackwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g) = (s.u, s.g)
         let (act, rec) = (activation, recurrentActivation)
         for row in s.rows {
@@ -45,6 +45,6 @@ package struct LSTMKernel: FusedCellKernel {
                 dc[j] = dcj * fg
             }
         }
-        s.products[0].multiply(s.z + s.rows.lowerBound * g, lda: g, m: s.rows.count, into: s.dhNext, ldc: u, beta: 0, scratch: s.pack)
+        products[0].multiply(s.z + s.rows.lowerBound * g, lda: g, m: s.rows.count, into: s.dhNext, ldc: u, beta: 0, scratch: s.pack)
     }
 }

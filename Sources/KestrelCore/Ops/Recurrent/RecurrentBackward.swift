@@ -76,7 +76,8 @@ extension RecurrentRun {
             cell.backward(BackwardStep(rows: rows, u: u, g: g, z: zs, mask: mk, t: t, time: time, hPrevious: hp, hInput: hin,
                                        hNext: hn, cPrevious: tr.c.map { $0.p + step * n * u }, aux: aux,
                                        recurrentSide: recurrentSide.map { $0 + step * n * g }, dh: dh, dhNext: dhNext, dc: dc,
-                                       tmp: tmp, pack: pack, products: products))
+                                       tmp: tmp, pack: pack),
+                          products: products)
             // dhNext holds the cotangent of the recurrent product's (dropped-out) input h; the
             // GRU's z ⊙ h term uses h itself. Masked rows carry dh over unchanged.
             for row in rows {

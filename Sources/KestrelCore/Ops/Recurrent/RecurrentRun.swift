@@ -123,8 +123,8 @@ package final class RecurrentRun {
             cell.forward(ForwardStep(rows: rows, u: u, g: g, z: zs, bias: b, hPrevious: hp, hInput: hin, hNext: hn,
                                      cPrevious: tr.c.map { $0.p + tr.stateSlot(step) * n * u },
                                      cNext: tr.c.map { $0.p + tr.stateSlot(step + 1) * n * u },
-                                     aux: tr.aux.map { $0.p + tr.stepSlot(step) * n * u }, scratch: scratch, pack: pack,
-                                     products: products))
+                                     aux: tr.aux.map { $0.p + tr.stepSlot(step) * n * u }, scratch: scratch, pack: pack),
+                         products: products)
             // Masked steps keep the state; outputs follow Keras's zero_output_for_mask.
             for row in rows {
                 let y = outD + row * rowStride + step * u

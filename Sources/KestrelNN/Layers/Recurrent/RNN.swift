@@ -90,14 +90,8 @@ public final class RNN: Layer {
         -> (Tensor, [Tensor]) {
         var o = cell.options
         o.zeroOutputForMask = zeroOutputForMask
-        let (n, f, u) = (x.shape[0], x.shape[2], o.units)
-        var input = x
-        var recurrentMask: Tensor?
-        if training, o.dropout > 0 { input = x * recurrentDropoutMask([n, 1, f], rate: o.dropout, generator: &generator) }
-        if training, o.recurrentDropout > 0 { recurrentMask = recurrentDropoutMask([n, u], rate: o.recurrentDropout, generator: &generator) }
-        let direction = RecurrentDirection(x: input, kernel: cell.kernel!.value, recurrentKernel: cell.recurrentKernel!.value,
-                                           bias: cell.bias?.value, initialStates: initial, goBackwards: goBackwards,
-                                           recurrentDropoutMask: recurrentMask)
+        let direction = o.fusedDirection(x, kernel: cell.kernel!, recurrentKernel: cell.recurrentKernel!, bias: cell.bias,
+                                         initialStates: initial, goBackwards: goBackwards, training: training, generator: &generator)
         let packed = recurrentSequence(try o.cellSpec(cell.cellKind, layer: cell.name), [direction], mask: mask)
         return unpackRecurrentOutputs(packed, index: 0, stateCount: cell.cellKind.stateCount, returnSequences: returnSequences)
     }

@@ -113,6 +113,22 @@ extension RecurrentConfiguration {
         return (kernel, recurrent, try layer.addWeight("bias", shape: shape, initializer: initializer, regularizer: biasRegularizer))
     }
 
+    /// One direction's operands for the fused op, with this configuration's variational
+    /// dropout drawn in training: one input mask (N, 1, F) and one recurrent mask (N, U) per
+    /// sequence.
+    package func fusedDirection(_ x: Tensor, kernel: Parameter, recurrentKernel: Parameter, bias: Parameter?, initialStates: [Tensor],
+                                goBackwards: Bool, training: Bool, generator: inout RandomGenerator) -> RecurrentDirection {
+        let (n, f) = (x.shape[0], x.shape[2])
+        var input = x
+        var recurrentMask: Tensor?
+        if training, dropout > 0 { input = x * recurrentDropoutMask([n, 1, f], rate: dropout, generator: &generator) }
+        if training, recurrentDropout > 0 {
+            recurrentMask = recurrentDropoutMask([n, units], rate: recurrentDropout, generator: &generator)
+        }
+        return RecurrentDirection(x: input, kernel: kernel.value, recurrentKernel: recurrentKernel.value, bias: bias?.value,
+                                  initialStates: initialStates, goBackwards: goBackwards, recurrentDropoutMask: recurrentMask)
+    }
+
     /// The cell's activations as the fused kernels apply them.
     package func cellSpec(_ kind: RecurrentCellKind, layer: String) throws -> RecurrentCellSpec {
         RecurrentCellSpec(kind: kind, units: units,

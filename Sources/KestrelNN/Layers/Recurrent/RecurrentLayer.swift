@@ -85,16 +85,8 @@ public class RecurrentLayer: Layer {
             }
             initial = states
         }
-        var input = x
-        var recurrentMask: Tensor?
-        if training, options.dropout > 0 {
-            input = x * recurrentDropoutMask([n, 1, features], rate: options.dropout, generator: &generator)
-        }
-        if training, options.recurrentDropout > 0 {
-            recurrentMask = recurrentDropoutMask([n, units], rate: options.recurrentDropout, generator: &generator)
-        }
-        return RecurrentDirection(x: input, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
-                                  initialStates: initial, goBackwards: options.goBackwards, recurrentDropoutMask: recurrentMask)
+        return options.fusedDirection(x, kernel: kernel!, recurrentKernel: recurrentKernel!, bias: bias, initialStates: initial,
+                                      goBackwards: options.goBackwards, training: training, generator: &generator)
     }
 
     /// Direction `index` of a packed result as `[y, states…]`; stateful layers keep the states.
