@@ -13,7 +13,7 @@ public enum CharRNNDemo {
     }
 
     public static func run(epochs: Int = 8, units: Int = 256, sequenceLength: Int = 100, sampleLength: Int = 400,
-                           verbose: Verbosity = .auto) throws -> Result {
+                           verbose: Verbosity = .auto, options: DemoOptions = DemoOptions()) throws -> Result {
         GlobalRandom.setSeed(42)
         let text = try SequenceData.text("kjv", file: "kjv-genesis-exodus.txt")
         let alphabet = Array(Set(text)).sorted()
@@ -43,7 +43,7 @@ public enum CharRNNDemo {
             Dense(alphabet.count)
         }
         try model.compile(optimizer: Adam(learningRate: 4e-3, clipnorm: 1), loss: SparseCategoricalCrossentropy(fromLogits: true))
-        try model.fit(x: train.x, y: train.y, batchSize: 32, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: train.x, y: train.y, batchSize: 32, epochs: epochs, verbose: verbose)
         let loss = try model.evaluate(x: validation.x, y: validation.y)["loss"] ?? .nan
         let sample = try generate(model, seed: "And God said", alphabet: alphabet, index: index, length: sampleLength,
                                   context: sequenceLength, temperature: 0.7)

@@ -20,7 +20,7 @@ public enum ConvolutionDemos {
     }
 
     /// mnist5k: conv 32 → pool → conv 64 → pool → dropout 0.5 → dense 128 → 10.
-    public static func mnist(epochs: Int = 20, verbose: Verbosity = .auto) throws -> Outcome {
+    public static func mnist(epochs: Int = 20, verbose: Verbosity = .auto, options: DemoOptions = DemoOptions()) throws -> Outcome {
         GlobalRandom.setSeed(42)
         let train = try DemoData.images("mnist5k", split: "train", maxValue: 255)
         let test = try DemoData.images("mnist5k", split: "test", maxValue: 255)
@@ -35,7 +35,8 @@ public enum ConvolutionDemos {
             Dense(128, activation: .relu)
             Dense(10)
         }
-        let accuracy = try trainClassifier(model, train: train, test: test, epochs: epochs, batchSize: 32, verbose: verbose)
+        let accuracy = try trainClassifier(model, train: train, test: test, epochs: epochs, batchSize: 32, verbose: verbose,
+                                           options: options)
         let image = outputDirectory.appendingPathComponent("cnn-mnist-feature-maps.png")
         try writeFeatureMaps(of: model.layers[0], digit: test.images.sliced(alongAxis: 0, 0..<1), to: image)
         return Outcome(score: accuracy, image: image, dataset: "mnist5k (4000 train / 1000 test)")
@@ -43,7 +44,8 @@ public enum ConvolutionDemos {
 
     /// Fashion-MNIST: the full 60 000/10 000 split from /usr/share/datasets/fashion-mnist
     /// when present (and `fullSetIfInstalled`), else the shipped 10 000/5 000 subset.
-    public static func fashion(epochs: Int? = nil, fullSetIfInstalled: Bool = true, verbose: Verbosity = .auto) throws -> Outcome {
+    public static func fashion(epochs: Int? = nil, fullSetIfInstalled: Bool = true, verbose: Verbosity = .auto,
+                               options: DemoOptions = DemoOptions()) throws -> Outcome {
         GlobalRandom.setSeed(7)
         let (train, test, dataset, full) = try fashionData(full: fullSetIfInstalled)
         let model = Sequential {
@@ -57,12 +59,12 @@ public enum ConvolutionDemos {
             Dense(10)
         }
         let accuracy = try trainClassifier(model, train: train, test: test, epochs: epochs ?? (full ? 9 : 12),
-                                           batchSize: 64, verbose: verbose)
+                                           batchSize: 64, verbose: verbose, options: options)
         return Outcome(score: accuracy, image: nil, dataset: dataset)
     }
 
     /// The W5 autoencoder shape on mnist5k; returns the test MSE.
-    public static func autoencoder(epochs: Int = 20, verbose: Verbosity = .auto) throws -> Outcome {
+    public static func autoencoder(epochs: Int = 20, verbose: Verbosity = .auto, options: DemoOptions = DemoOptions()) throws -> Outcome {
         GlobalRandom.setSeed(11)
         let train = try DemoData.images("mnist5k", split: "train", maxValue: 255).images
         let test = try DemoData.images("mnist5k", split: "test", maxValue: 255).images
@@ -80,7 +82,7 @@ public enum ConvolutionDemos {
         }
         try model.compile(optimizer: Adam(learningRate: 1e-3), loss: MeanSquaredError())
         if verbose != .silent { print(try model.summary()) }
-        try model.fit(x: train, y: train, batchSize: 32, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: train, y: train, batchSize: 32, epochs: epochs, verbose: verbose)
         let mse = try model.evaluate(x: test, y: test)["loss"] ?? .nan
         // Ten test digits (top) over their reconstructions (bottom).
         let shown = test.sliced(alongAxis: 0, 0..<10)
@@ -97,11 +99,11 @@ public enum ConvolutionDemos {
 
     /// Adam 1e-3 and sparse cross-entropy from logits; returns the test accuracy.
     static func trainClassifier(_ model: Sequential, train: DemoData.ImageSplit, test: DemoData.ImageSplit,
-                                epochs: Int, batchSize: Int, verbose: Verbosity) throws -> Float {
+                                epochs: Int, batchSize: Int, verbose: Verbosity, options: DemoOptions) throws -> Float {
         try model.compile(optimizer: Adam(learningRate: 1e-3), loss: SparseCategoricalCrossentropy(fromLogits: true),
                           metrics: ["accuracy"])
         if verbose != .silent { print(try model.summary()) }
-        try model.fit(x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs, verbose: verbose)
         return try model.evaluate(x: test.images, y: test.labels, batchSize: 256)["accuracy"] ?? 0
     }
 

@@ -1,9 +1,9 @@
 /// The convolutional demos (cnn-mnist, cnn-fashion, autoencoder), best first.
 extension DemoCatalog {
     static let convolutionDemos: [Demo] = [
-        ("cnn-mnist", { report(try ConvolutionDemos.mnist(), metric: "test_accuracy") }),
-        ("cnn-fashion", { report(try ConvolutionDemos.fashion(), metric: "test_accuracy") }),
-        ("autoencoder", { report(try ConvolutionDemos.autoencoder(), metric: "test_mse") }),
+        ("cnn-mnist", { report(try ConvolutionDemos.mnist(options: $0), metric: "test_accuracy") }),
+        ("cnn-fashion", { report(try ConvolutionDemos.fashion(options: $0), metric: "test_accuracy") }),
+        ("autoencoder", { report(try ConvolutionDemos.autoencoder(options: $0), metric: "test_mse") }),
     ]
 
     /// Prints which data was used and where the picture went; returns the closing line.

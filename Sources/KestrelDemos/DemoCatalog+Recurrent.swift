@@ -1,14 +1,14 @@
 /// The recurrent demos (lstm-gunpoint, bigru-vowels, char-rnn, seq2seq-airline).
 extension DemoCatalog {
     static let recurrentDemos: [Demo] = [
-        ("lstm-gunpoint", { "test_accuracy=\(format(try SequenceClassifierDemos.gunPoint()))" }),
-        ("bigru-vowels", { "test_accuracy=\(format(try SequenceClassifierDemos.japaneseVowels()))" }),
+        ("lstm-gunpoint", { "test_accuracy=\(format(try SequenceClassifierDemos.gunPoint(options: $0)))" }),
+        ("bigru-vowels", { "test_accuracy=\(format(try SequenceClassifierDemos.japaneseVowels(options: $0)))" }),
         ("char-rnn", {
-            let result = try CharRNNDemo.run()
+            let result = try CharRNNDemo.run(options: $0)
             print("Sample (seed \"And God said\", temperature 0.7):\n\(result.sample)\n")
             return "val_bits_per_char=\(format(result.validationBitsPerChar))"
         }),
-        ("seq2seq-airline", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run()))" }),
-        ("seq2seq-airline-states", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(passingStates: true)))" }),
+        ("seq2seq-airline", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(options: $0)))" }),
+        ("seq2seq-airline-states", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(passingStates: true, options: $0)))" }),
     ]
 }

@@ -14,7 +14,8 @@ import Kestrel
 public enum Seq2SeqAirlineDemo {
     static let history = 24, horizon = 12, scale: Float = 4
 
-    public static func run(epochs: Int = 300, passingStates: Bool = false, verbose: Verbosity = .auto) throws -> Float {
+    public static func run(epochs: Int = 300, passingStates: Bool = false, verbose: Verbosity = .auto,
+                           options: DemoOptions = DemoOptions()) throws -> Float {
         GlobalRandom.setSeed(42)
         let values = try SequenceData.column("airline", file: "airline.csv", "passengers_thousands")
         let logs = values.map { Foundation.log($0) }
@@ -40,7 +41,7 @@ public enum Seq2SeqAirlineDemo {
         }
         try model.compile(optimizer: Adam(learningRate: 3e-3), loss: MeanSquaredError())
         if verbose != .silent { print(try model.summary()) }
-        try model.fit(x: train.x, y: train.y, batchSize: 8, epochs: epochs, verbose: verbose == .silent ? .silent : .oneLinePerEpoch)
+        try options.fit(model, x: train.x, y: train.y, batchSize: 8, epochs: epochs, verbose: verbose == .silent ? .silent : .oneLinePerEpoch)
         let predicted = try model.predict(test.x).scalars
         var squared = 0.0
         for (w, level) in test.levels.enumerated() {

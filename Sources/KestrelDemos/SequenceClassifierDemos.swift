@@ -7,7 +7,7 @@ import Kestrel
 public enum SequenceClassifierDemos {
     /// GunPoint (50 training series of 150 samples): the series is read as 30 steps of 5
     /// consecutive samples, then LSTM(32) → Dense(2).
-    public static func gunPoint(epochs: Int = 120, verbose: Verbosity = .auto) throws -> Float {
+    public static func gunPoint(epochs: Int = 120, verbose: Verbosity = .auto, options: DemoOptions = DemoOptions()) throws -> Float {
         GlobalRandom.setSeed(42)
         let train = try SequenceData.wide("GunPoint", split: "train"), test = try SequenceData.wide("GunPoint", split: "test")
         func steps(_ s: Tensor) -> Tensor { s.reshaped([s.shape[0], 30, s.shape[1] / 30]) }
@@ -18,14 +18,14 @@ public enum SequenceClassifierDemos {
         }
         try model.compile(optimizer: Adam(learningRate: 3e-3), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
         if verbose != .silent { print(try model.summary()) }
-        try model.fit(x: steps(train.series), y: train.labels, batchSize: 10, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: steps(train.series), y: train.labels, batchSize: 10, epochs: epochs, verbose: verbose)
         return try model.evaluate(x: steps(test.series), y: test.labels)["accuracy"] ?? 0
     }
 
     /// JapaneseVowels (270 training utterances of 7–29 frames × 12 coefficients): channels
     /// standardised over the real frames, series zero-padded to one length, then
     /// Masking → Bidirectional(GRU(32)) → Dense(9), so padding never reaches the GRUs.
-    public static func japaneseVowels(epochs: Int = 40, verbose: Verbosity = .auto) throws -> Float {
+    public static func japaneseVowels(epochs: Int = 40, verbose: Verbosity = .auto, options: DemoOptions = DemoOptions()) throws -> Float {
         GlobalRandom.setSeed(42)
         let train = try SequenceData.long("JapaneseVowels", split: "train"), test = try SequenceData.long("JapaneseVowels", split: "test")
         let steps = Swift.max(train.series.shape[1], test.series.shape[1])
@@ -39,7 +39,7 @@ public enum SequenceClassifierDemos {
         }
         try model.compile(optimizer: Adam(learningRate: 3e-3), loss: SparseCategoricalCrossentropy(fromLogits: true), metrics: ["accuracy"])
         if verbose != .silent { print(try model.summary()) }
-        try model.fit(x: prepared(train), y: train.labels, batchSize: 16, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: prepared(train), y: train.labels, batchSize: 16, epochs: epochs, verbose: verbose)
         return try model.evaluate(x: prepared(test), y: test.labels)["accuracy"] ?? 0
     }
 

@@ -4,6 +4,9 @@ import Kestrel
 import KestrelDemos
 
 /// `kestrel demo [NAME]`: trains a model on real data and prints its test score last.
+/// `--save FILE` writes the trained model (two runs with the same thread count write the
+/// same bytes); `--backup-dir DIR` makes the run resumable after a crash or `kill -9`:
+/// run the same command again and it continues from the latest backup.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -11,17 +14,40 @@ struct DemoCommand: ParsableCommand {
         discussion: "Demos: \(DemoCommand.demos.map(\.name).joined(separator: ", ")).")
 
     /// Every demo, best first (`kestrel demo` with no name runs the first).
-    static let demos: [(name: String, run: () throws -> String)] = DemoCatalog.all
+    static let demos: [DemoCatalog.Demo] = DemoCatalog.all
 
     @Argument(help: "Which demo to run.")
     var name: String?
+
+    @Option(help: "Save the trained model to this file (Kestrel's safetensors model format).")
+    var save: String?
+
+    @Option(help: "Train for this many epochs instead of the demo's own count.")
+    var epochs: Int?
+
+    @Option(help: "Back training up into this folder and, when a backup is there, resume from it.")
+    var backupDir: String?
+
+    @Option(help: "With --backup-dir: back up every N batches instead of every epoch.")
+    var backupEvery: Int?
 
     func run() throws {
         let chosen = name ?? DemoCommand.demos[0].name
         guard let demo = DemoCommand.demos.first(where: { $0.name == chosen }) else {
             throw ValidationError("unknown demo \"\(chosen)\"; available: \(DemoCommand.demos.map(\.name).joined(separator: ", "))")
         }
-        let result = try demo.run()
-        print(result)
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if backupEvery != nil && backupDir == nil { throw ValidationError("--backup-every needs --backup-dir") }
+        do {
+            var options = DemoOptions(epochs: epochs, saveURL: save.map { URL(fileURLWithPath: $0) })
+            if let backupDir {
+                options.callbacks.append(try BackupAndRestore(backupDirectory: backupDir,
+                                                              saveFrequency: backupEvery.map { .batches($0) } ?? .epoch))
+            }
+            print(try demo.run(options))
+        } catch let error as KestrelError {
+            FileHandle.standardError.write(Data("kestrel demo: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

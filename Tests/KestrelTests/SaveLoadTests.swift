@@ -150,10 +150,7 @@ final class SaveLoadTests: XCTestCase {
 /// what the model that saved it predicts.
 final class CrossProcessTests: XCTestCase {
     func testPredictionsInANewProcessAreBitIdentical() throws {
-        let tool = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kestrel")
-        let fallback = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kestrel")
-        let executable = [tool, fallback].first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        let kestrel = try XCTUnwrap(executable, "build the kestrel tool first (swift build) — looked beside the test bundle")
+        let kestrel = try kestrelTool()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-xproc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

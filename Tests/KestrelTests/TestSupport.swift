@@ -45,3 +45,30 @@ func assertThrowsMessage(_ fragments: [String], file: StaticString = #filePath, 
         }
     }
 }
+
+/// The `kestrel` tool built beside the test bundle (`swift test` builds every product).
+func kestrelTool(file: StaticString = #filePath, line: UInt = #line) throws -> URL {
+    let beside = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kestrel")
+    let fallback = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kestrel")
+    let executable = [beside, fallback].first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    return try XCTUnwrap(executable, "build the kestrel tool first (swift build) — looked beside the test bundle", file: file, line: line)
+}
+
+/// Runs `kestrel ARGUMENTS` to the end with output discarded; returns its exit status.
+@discardableResult
+func runKestrel(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+    let process = try kestrelProcess(arguments, environment: environment)
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+/// A `kestrel` process, not started, whose output goes nowhere and whose errors go to stderr.
+func kestrelProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = try kestrelTool()
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    return process
+}

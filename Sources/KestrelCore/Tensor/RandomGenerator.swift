@@ -19,6 +19,15 @@ public struct RandomGenerator: RandomNumberGenerator {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The four words of the stream's position, so a backup can resume it exactly.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A stream at a position read from `state`; nil unless four words, not all zero.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17

@@ -62,6 +62,11 @@ open class Model: Layer {
     public var stopTraining = false
     /// Epochs completed by `fit` over the model's life, so a resumed fit continues the count.
     public package(set) var epochsCompleted = 0
+    /// Where the running `fit` stands after its latest batch; nil outside `fit`.
+    public package(set) var fitProgress: FitProgress?
+    /// Set before `fit`'s first epoch (by `BackupAndRestore.onTrainBegin`) to resume an
+    /// interrupted `fit` from this point instead of starting it; `fit` consumes it.
+    public var resumePoint: FitProgress?
 
     /// Per-sample input shape, when known (from `Input` or the first batch).
     public package(set) var inputShape: [Int]?

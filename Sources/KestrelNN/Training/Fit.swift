@@ -45,23 +45,44 @@ extension Model {
 
         let history = History()
         stopTraining = false
+        resumePoint = nil
         for callback in callbacks { try callback.onTrainBegin(model: self) }
-        let shuffleSeed = GlobalRandom.nextSeed()
-        var lastLogs: [String: Float] = [:]
-        let firstEpoch = epochsCompleted
+        let drawnSeed = GlobalRandom.nextSeed()
         let count = trainX[0].shape[0]
-        for epoch in firstEpoch..<(firstEpoch + epochs) {
+        let batchesPerEpoch = (count + batchSize - 1) / batchSize
+        let resume = resumePoint
+        resumePoint = nil
+        try resume?.validate(epochs: epochs, batches: batchesPerEpoch, lossCount: losses.count,
+                             metricCount: metrics.count, model: name)
+        let shuffleSeed = resume?.shuffleSeed ?? drawnSeed
+        let firstEpoch = resume?.firstEpoch ?? epochsCompleted
+        let startEpoch = resume?.epoch ?? firstEpoch
+        epochsCompleted = startEpoch
+        defer { fitProgress = nil }
+        var lastLogs: [String: Float] = [:]
+        for epoch in startEpoch..<(firstEpoch + epochs) {
+            let resumed = epoch == startEpoch ? resume : nil
             for callback in callbacks { try callback.onEpochBegin(model: self, epoch: epoch) }
             if verbose != .silent { print("Epoch \(epoch + 1)/\(firstEpoch + epochs)") }
             let plan = BatchPlan(count: count, batchSize: batchSize, shuffleSeed: shuffle ? shuffleSeed &+ UInt64(epoch) : nil)
             var bar = ProgressBar(total: plan.batches, verbosity: verbose)
             let trackers = LossTrackers(outputs: losses.count)
             for m in metrics { m.reset() }
-            for b in 0..<plan.batches {
+            if let resumed {
+                trackers.totals = resumed.lossTotals
+                for (m, state) in zip(metrics, resumed.metricStates) { m.state = state }
+            }
+            func progress(batchesDone: Int) -> FitProgress {
+                FitProgress(firstEpoch: firstEpoch, epoch: epoch, batchesDone: batchesDone, shuffleSeed: shuffleSeed,
+                            lossTotals: trackers.totals, metricStates: metrics.map(\.state))
+            }
+            fitProgress = progress(batchesDone: resumed?.batchesDone ?? 0)
+            for b in (resumed?.batchesDone ?? 0)..<plan.batches {
                 for callback in callbacks { try callback.onBatchBegin(model: self, batch: b) }
                 let xb = trainX.map { plan.batch(b, of: $0) }, yb = trainY.map { plan.batch(b, of: $0) }
                 let batchLoss = try trainStep(x: xb, y: yb)
                 trackers.add(batchLoss, weight: xb[0].shape[0])
+                fitProgress = progress(batchesDone: b + 1)
                 let logs = currentLogs(trackers)
                 for callback in callbacks { try callback.onBatchEnd(model: self, batch: b, logs: Dictionary(uniqueKeysWithValues: logs)) }
                 if !batchLoss.total.isFinite {
@@ -79,6 +100,9 @@ extension Model {
             bar.finish(logs: logs)
             lastLogs = Dictionary(uniqueKeysWithValues: logs)
             epochsCompleted = epoch + 1
+            fitProgress = FitProgress(firstEpoch: firstEpoch, epoch: epoch + 1, batchesDone: 0, shuffleSeed: shuffleSeed,
+                                      lossTotals: LossTrackers(outputs: losses.count).totals,
+                                      metricStates: metrics.map { _ in [] })
             history.record(epoch: epoch, logs: lastLogs)
             for callback in callbacks { try callback.onEpochEnd(model: self, epoch: epoch, logs: lastLogs) }
             if stopTraining { break }
@@ -202,6 +226,11 @@ package final class LossTracker {
         self.weight += weight
     }
 
+    package var state: FitProgress.LossTotal {
+        get { FitProgress.LossTotal(sum: total, samples: weight) }
+        set { (total, weight) = (newValue.sum, newValue.samples) }
+    }
+
     package var mean: Float { weight > 0 ? Float(total / Double(weight)) : 0 }
 }
 
@@ -211,6 +240,16 @@ package final class LossTrackers {
     package let perOutput: [LossTracker]
 
     package init(outputs: Int) { perOutput = (0..<outputs).map { _ in LossTracker() } }
+
+    /// The total's state, then each output's.
+    package var totals: [FitProgress.LossTotal] {
+        get { [total.state] + perOutput.map(\.state) }
+        set {
+            guard newValue.count == perOutput.count + 1 else { return }
+            total.state = newValue[0]
+            for (t, v) in zip(perOutput, newValue.dropFirst()) { t.state = v }
+        }
+    }
 
     package func add(_ loss: BatchLoss, weight: Int) {
         total.add(loss.total, weight: weight)

@@ -13,6 +13,9 @@ public protocol Metric: AnyObject {
     func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?)
     /// Forgets every batch seen.
     func reset()
+    /// The running totals (`[]` for a stateless metric), read and restored by
+    /// `BackupAndRestore` so a resumed epoch reports what an uninterrupted one would.
+    var state: [Float] { get set }
 }
 
 extension Metric {
@@ -43,6 +46,14 @@ public class MeanMetric: Metric {
     public func reset() {
         total = 0
         count = 0
+    }
+
+    public var state: [Float] {
+        get { [total, count] }
+        set {
+            guard newValue.count == 2 else { return }
+            (total, count) = (newValue[0], newValue[1])
+        }
     }
 
     public func update(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?) {

@@ -1,0 +1,26 @@
+import Foundation
+import Kestrel
+
+/// What `kestrel demo` may ask of any demo beyond its own settings: fewer or more epochs,
+/// extra callbacks (a `BackupAndRestore` to survive being killed), and a file to save the
+/// trained model to, so two runs can be compared byte for byte.
+public struct DemoOptions {
+    /// Replaces the demo's own epoch count when set.
+    public var epochs: Int?
+    /// Passed to `fit` besides the demo's own callbacks.
+    public var callbacks: [Callback]
+    /// Where the trained model is saved (before it is evaluated), when set.
+    public var saveURL: URL?
+
+    public init(epochs: Int? = nil, callbacks: [Callback] = [], saveURL: URL? = nil) {
+        self.epochs = epochs
+        self.callbacks = callbacks
+        self.saveURL = saveURL
+    }
+
+    /// The demo's `fit`, with these options applied, then the save.
+    func fit(_ model: Model, x: Tensor, y: Tensor, batchSize: Int, epochs: Int, verbose: Verbosity) throws {
+        try model.fit(x: x, y: y, batchSize: batchSize, epochs: self.epochs ?? epochs, callbacks: callbacks, verbose: verbose)
+        if let saveURL { try model.save(to: saveURL) }
+    }
+}
