@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Kestrel", targets: ["Kestrel"]),
         .library(name: "KestrelConformance", targets: ["KestrelConformance"]),
+        .library(name: "KestrelFuzzTargets", type: .static, targets: ["KestrelFuzzTargets"]),
         .executable(name: "kestrel", targets: ["kestrel"]),
         .executable(name: "kestrel-bench", targets: ["KestrelBench"]),
     ],
@@ -23,6 +24,9 @@ let package = Package(
         .target(name: "Kestrel", dependencies: ["KestrelCore", "KestrelNN", "KestrelFormats"]),
         .target(name: "KestrelConformance", dependencies: ["Kestrel"]),
         .target(name: "KestrelDemos", dependencies: ["Kestrel"]),
+        // The readers libFuzzer drives: Fuzz/run builds this static library with
+        // -sanitize=fuzzer and links Fuzz/Entry.swift to it. Nothing else links it.
+        .target(name: "KestrelFuzzTargets", dependencies: ["Kestrel"]),
         .executableTarget(
             name: "kestrel",
             dependencies: ["Kestrel", "KestrelConformance", "KestrelDemos",

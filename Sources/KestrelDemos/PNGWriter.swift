@@ -8,7 +8,7 @@ import Kestrel
 public enum PNGWriter {
     /// Encodes `pixels` (row-major, `width`·`height` bytes, 0 = black) as a PNG file.
     public static func encode(width: Int, height: Int, pixels: [UInt8]) -> Data {
-        precondition(width > 0 && height > 0 && pixels.count == width * height, "PNGWriter: \(pixels.count) pixels for \(width)×\(height)")
+        checkedPrecondition(width > 0 && height > 0 && pixels.count == width * height, "PNGWriter: \(pixels.count) pixels for \(width)×\(height)")
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         var header = Data()
         header.appendBigEndian(UInt32(width))

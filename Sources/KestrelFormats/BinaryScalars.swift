@@ -49,7 +49,7 @@ package struct BinaryScalarType: Equatable {
     /// Converts `Shape.count(shape)` elements; `raw` must hold exactly that many.
     package func tensor(shape: [Int], from raw: UnsafeRawBufferPointer) -> Tensor {
         Tensor(shape: shape) { p, n in
-            precondition(n * width == raw.count, "BinaryScalarType: \(raw.count) bytes for \(n) elements of width \(width)")
+            checkedPrecondition(n * width == raw.count, "BinaryScalarType: \(raw.count) bytes for \(n) elements of width \(width)")
             switch (kind, width) {
             case (.float, 4): for i in 0..<n { p[i] = Float(bitPattern: UInt32(truncatingIfNeeded: bits(raw, i))) }
             case (.float, _): for i in 0..<n { p[i] = Float(Double(bitPattern: bits(raw, i))) }

@@ -119,13 +119,18 @@ extension Model {
     /// optimizer state.
     /// Also reads Keras's `.keras` and legacy `.h5` model files (see `KerasModelFile`).
     public static func load(from url: URL) throws -> Model {
-        let source = url.lastPathComponent
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw KestrelError(.invalidFile, "cannot read \(url.path): \(error.localizedDescription)")
         }
+        return try load(data: data, source: url.lastPathComponent)
+    }
+
+    /// Loads a model from the bytes of a model file (Kestrel's format, `.keras` or `.h5`);
+    /// `source` names it in errors.
+    public static func load(data: Data, source: String) throws -> Model {
         switch KerasModelFile.kind(of: data) {
         case .kerasZip: return try KerasModelFile.loadKeras3(data, source: source)
         case .hdf5: return try KerasModelFile.loadLegacyH5(data, source: source)

@@ -23,7 +23,7 @@ final class InitializerTests: XCTestCase {
     }
 
     /// Each variance-scaling initializer: sample variance ≈ scale / n, bounds as Keras.
-    func testVarianceScalingPresetsMatchKerasFormulas() {
+    func testVarianceScalingPresetsMatchKerasFormulas() throws {
         let shape = [3, 3, 16, 32] // fan-in 144, fan-out 288
         let cases: [(any Initializer, Double, Bool)] = [
             (GlorotUniform(), 2.0 / (144 + 288), true), (GlorotNormal(), 2.0 / (144 + 288), false),
@@ -41,7 +41,7 @@ final class InitializerTests: XCTestCase {
             XCTAssertLessThanOrEqual(Double(Swift.max(-s.min, s.max)), bound * (1 + 1e-6), initializer.kerasClassName)
             XCTAssertGreaterThan(Double(Swift.max(-s.min, s.max)), bound * 0.95, initializer.kerasClassName)
         }
-        let untruncated = VarianceScaling(scale: 3, mode: .fanOut, distribution: .untruncatedNormal)
+        let untruncated = try VarianceScaling(scale: 3, mode: .fanOut, distribution: .untruncatedNormal)
         let s = statistics(untruncated(shape: [200, 100], generator: &generator))
         XCTAssertEqual(s.variance / (3.0 / 100), 1, accuracy: 0.05)
     }
@@ -110,7 +110,7 @@ final class InitializerTests: XCTestCase {
         let all: [any Initializer] = [GlorotUniform(seed: 1), GlorotNormal(), HeUniform(), HeNormal(seed: 2), LecunUniform(),
                                       LecunNormal(), Orthogonal(gain: 2), Zeros(), Ones(), Constant(3),
                                       RandomUniform(), RandomNormal(mean: 1), TruncatedNormal(stddev: 2),
-                                      VarianceScaling(scale: 2, mode: .fanAvg, distribution: .uniform)]
+                                      try VarianceScaling(scale: 2, mode: .fanAvg, distribution: .uniform)]
         for initializer in all {
             let json = try JSONSerialization.data(withJSONObject: initializer.kerasSerialized, options: [.sortedKeys])
             let rebuilt = try XCTUnwrap(try Initializers.fromKeras(try JSONSerialization.jsonObject(with: json)))

@@ -141,4 +141,43 @@ final class MisuseTests: XCTestCase {
             }
         }
     }
+
+    func testOptimizerAndScheduleSettingsKerasRejectsThrow() {
+        for momentum in [-0.1, 1.5] {
+            assertThrowsKestrel(.invalidArgument, ["SGD", "momentum must be in [0, 1]", "got \(momentum)"]) { _ = try SGD(momentum: momentum) }
+        }
+        assertThrowsKestrel(.invalidArgument, ["adam", "only one of clipnorm, clipvalue and globalClipnorm", "got 2"]) {
+            _ = try Adam(clipnorm: 1, clipvalue: 1)
+        }
+        assertThrowsKestrel(.invalidArgument, ["rmsprop", "clipnorm must be a positive number", "got -1"]) { _ = try RMSprop(clipnorm: -1) }
+        assertThrowsKestrel(.invalidArgument, ["ExponentialDecay", "decaySteps must be positive", "got 0"]) {
+            _ = try ExponentialDecay(initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5)
+        }
+        assertThrowsKestrel(.invalidArgument, ["CosineDecay", "decaySteps must be positive", "got -3"]) {
+            _ = try CosineDecay(initialLearningRate: 0.1, decaySteps: -3)
+        }
+        assertThrowsKestrel(.invalidArgument, ["PiecewiseConstant", "2 values for 2 boundaries", "one more value"]) {
+            _ = try PiecewiseConstantDecay(boundaries: [1, 2], values: [1, 0.5])
+        }
+        for scale in [0, -2, Double.infinity] {
+            assertThrowsKestrel(.invalidArgument, ["VarianceScaling", "scale must be a positive number", "got \(scale)"]) {
+                _ = try VarianceScaling(scale: scale)
+            }
+        }
+    }
+
+    func testInputAfterOtherLayersOfASequentialThrows() {
+        let model = Sequential([Dense(2)])
+        assertThrowsKestrel(.invalidArgument, ["Input(shape:) must be the first layer", "after 1 layer", "move it to the top"]) {
+            try model.add(Input(shape: [3], name: "late"))
+        }
+        // The builder cannot throw, so the first use reports it.
+        let built = Sequential {
+            Dense(2)
+            Input(shape: [3])
+        }
+        assertThrowsKestrel(.invalidArgument, ["Input(shape:) must be the first layer"]) {
+            _ = try built.predict(Tensor.zeros([1, 3]))
+        }
+    }
 }

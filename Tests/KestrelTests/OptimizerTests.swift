@@ -37,24 +37,24 @@ final class OptimizerTests: XCTestCase {
     /// Saving the state after two steps and loading it into a fresh optimizer continues
     /// bit for bit like the original.
     func testStateRoundTripContinuesIdentically() throws {
-        let makers: [() -> Optimizer] = [
-            { SGD(learningRate: 0.1, momentum: 0.9, nesterov: true) },
-            { Adam(learningRate: 0.01, amsgrad: true) },
-            { AdamW(learningRate: 0.01, weightDecay: 0.1) },
-            { RMSprop(learningRate: 0.01, momentum: 0.5, centered: true) },
-            { Adagrad(learningRate: 0.1) },
+        let makers: [() throws -> Optimizer] = [
+            { try SGD(learningRate: 0.1, momentum: 0.9, nesterov: true) },
+            { try Adam(learningRate: 0.01, amsgrad: true) },
+            { try AdamW(learningRate: 0.01, weightDecay: 0.1) },
+            { try RMSprop(learningRate: 0.01, momentum: 0.5, centered: true) },
+            { try Adagrad(learningRate: 0.1) },
         ]
         let grads = gradientSequence([3, 2], steps: 4)
         let biasGrads = gradientSequence([2], steps: 4)
         for make in makers {
-            let original = make()
+            let original = try make()
             let w = Parameter(name: "kernel", path: "dense/kernel", value: randomTensor([3, 2], seed: 9))
             let b = Parameter(name: "bias", path: "dense/bias", value: randomTensor([2], seed: 10))
             for s in 0..<2 { try original.apply(gradients: [grads[s], biasGrads[s]], to: [w, b]) }
             let state = original.stateTensors()
             XCTAssertEqual(state["iterations"]?.scalar, 2)
 
-            let restored = make()
+            let restored = try make()
             let w2 = Parameter(name: "kernel", path: "dense/kernel", value: w.value)
             let b2 = Parameter(name: "bias", path: "dense/bias", value: b.value)
             try restored.loadState(state, parameters: [w2, b2])
@@ -69,7 +69,7 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testLoadStateRejectsForeignState() throws {
-        let adam = Adam()
+        let adam = try Adam()
         let w = Parameter(name: "kernel", path: "dense/kernel", value: Tensor.zeros([2, 2]))
         try adam.apply(gradients: [Tensor.ones([2, 2])], to: [w])
         let state = adam.stateTensors()
@@ -83,8 +83,8 @@ final class OptimizerTests: XCTestCase {
         assertThrowsMessage(["iterations"]) { try Adam().loadState(["dense/kernel/momentum": Tensor.zeros([2, 2])]) }
     }
 
-    func testApplyRejectsMismatchesBeforeChangingAnything() {
-        let sgd = SGD()
+    func testApplyRejectsMismatchesBeforeChangingAnything() throws {
+        let sgd = try SGD()
         let w = Parameter(name: "w", value: Tensor.ones([2]))
         assertThrowsMessage(["1 gradients for 2 parameters"]) {
             try sgd.apply(gradients: [Tensor.ones([2])], to: [w, w])
@@ -139,34 +139,34 @@ final class OptimizerTests: XCTestCase {
         assertClose(w.value, [2 - 0.1 - 0.1, -4 + 0.2 - 0.1], tolerance: 1e-6)
     }
 
-    func testSchedulesAtSeveralSteps() {
-        let exponential = ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)
+    func testSchedulesAtSeveralSteps() throws {
+        let exponential = try ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5)
         XCTAssertEqual(exponential(step: 0), 0.1)
         XCTAssertEqual(exponential(step: 10), 0.05, accuracy: 1e-8)
         XCTAssertEqual(exponential(step: 5), 0.1 * Float(0.5).squareRoot(), accuracy: 1e-8)
-        let staircase = ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true)
+        let staircase = try ExponentialDecay(initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true)
         XCTAssertEqual(staircase(step: 19), 0.05, accuracy: 1e-8)
         XCTAssertEqual(staircase(step: 20), 0.025, accuracy: 1e-8)
 
-        let cosine = CosineDecay(initialLearningRate: 1, decaySteps: 100, alpha: 0.1)
+        let cosine = try CosineDecay(initialLearningRate: 1, decaySteps: 100, alpha: 0.1)
         XCTAssertEqual(cosine(step: 0), 1)
         XCTAssertEqual(cosine(step: 50), 0.55, accuracy: 1e-6)
         XCTAssertEqual(cosine(step: 100), 0.1, accuracy: 1e-6)
         XCTAssertEqual(cosine(step: 500), 0.1, accuracy: 1e-6)
-        let warm = CosineDecay(initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 4)
+        let warm = try CosineDecay(initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 4)
         XCTAssertEqual(warm(step: 2), 0.5)
         XCTAssertEqual(warm(step: 4), 1)
         XCTAssertEqual(warm(step: 9), 0.5, accuracy: 1e-6)
         XCTAssertEqual(warm(step: 100), 0, accuracy: 1e-6)
 
-        let piecewise = PiecewiseConstantDecay(boundaries: [10, 20], values: [1, 0.5, 0.1])
+        let piecewise = try PiecewiseConstantDecay(boundaries: [10, 20], values: [1, 0.5, 0.1])
         XCTAssertEqual([0, 10, 11, 20, 21, 1000].map { piecewise(step: $0) }, [1, 1, 0.5, 0.5, 0.1, 0.1])
     }
 
     /// The optimizer evaluates its schedule at `iterations` before each update.
     func testOptimizerFollowsItsSchedule() throws {
-        let schedule = PiecewiseConstantDecay(boundaries: [0], values: [1, 0.5])
-        let sgd = SGD(learningRate: .schedule(schedule))
+        let schedule = try PiecewiseConstantDecay(boundaries: [0], values: [1, 0.5])
+        let sgd = try SGD(learningRate: .schedule(schedule))
         let w = Parameter(name: "w", value: Tensor([0]))
         XCTAssertEqual(sgd.learningRate, 1)
         try sgd.apply(gradients: [Tensor([1])], to: [w])
@@ -175,7 +175,7 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(w.value.scalars, [-1.5])
         assertThrowsMessage(["PiecewiseConstantDecay schedule", "cannot be set"]) { try sgd.setLearningRate(0.1) }
 
-        let adam = Adam(learningRate: 0.01)
+        let adam = try Adam(learningRate: 0.01)
         adam.learningRate = 0.1
         XCTAssertEqual(adam.learningRate, 0.1)
         try adam.setLearningRate(0.2)
@@ -184,14 +184,14 @@ final class OptimizerTests: XCTestCase {
 
     func testKerasConfigRoundTrip() throws {
         let optimizers: [Optimizer] = [
-            SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, clipnorm: 1),
-            Adam(learningRate: 0.01, beta1: 0.8, amsgrad: true, globalClipnorm: 2),
-            AdamW(weightDecay: 0.1, clipvalue: 0.5),
-            RMSprop(rho: 0.8, momentum: 0.9, centered: true),
-            Adagrad(initialAccumulatorValue: 0),
-            Adam(learningRate: .schedule(ExponentialDecay(initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9, staircase: true))),
-            SGD(learningRate: .schedule(CosineDecay(initialLearningRate: 0.1, decaySteps: 100, warmupTarget: 0.5, warmupSteps: 10))),
-            RMSprop(learningRate: .schedule(PiecewiseConstantDecay(boundaries: [5], values: [0.1, 0.01]))),
+            try SGD(learningRate: 0.1, momentum: 0.9, nesterov: true, clipnorm: 1),
+            try Adam(learningRate: 0.01, beta1: 0.8, amsgrad: true, globalClipnorm: 2),
+            try AdamW(weightDecay: 0.1, clipvalue: 0.5),
+            try RMSprop(rho: 0.8, momentum: 0.9, centered: true),
+            try Adagrad(initialAccumulatorValue: 0),
+            try Adam(learningRate: .schedule(try ExponentialDecay(initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9, staircase: true))),
+            try SGD(learningRate: .schedule(try CosineDecay(initialLearningRate: 0.1, decaySteps: 100, warmupTarget: 0.5, warmupSteps: 10))),
+            try RMSprop(learningRate: .schedule(try PiecewiseConstantDecay(boundaries: [5], values: [0.1, 0.01]))),
         ]
         for optimizer in optimizers {
             let json = try JSONSerialization.data(withJSONObject: optimizer.kerasConfig, options: [.sortedKeys])
@@ -202,7 +202,7 @@ final class OptimizerTests: XCTestCase {
             XCTAssertEqual(String(decoding: json, as: UTF8.self), String(decoding: again, as: UTF8.self))
         }
         // learning_rate is written as the float32 value, as Keras does.
-        XCTAssertEqual(Adam(learningRate: 0.01).kerasConfig["learning_rate"] as? Double, 0.009999999776482582)
+        XCTAssertEqual(try Adam(learningRate: 0.01).kerasConfig["learning_rate"] as? Double, 0.009999999776482582)
         XCTAssertTrue(try Optimizers.named("adam") is Adam)
         XCTAssertEqual(try Optimizers.named("sgd").learningRate, 0.01)
         assertThrowsMessage(["use_ema", "not supported"]) {

@@ -111,7 +111,7 @@ final class TrainingTests: XCTestCase {
     func testReduceLROnPlateauAndScheduler() throws {
         let (x, y) = blobs(30, seed: 9)
         let model = makeModel()
-        let optimizer = SGD(learningRate: 0.1)
+        let optimizer = try SGD(learningRate: 0.1)
         try model.compile(optimizer: optimizer, loss: SparseCategoricalCrossentropy(fromLogits: true))
         try model.fit(x: x, y: y, epochs: 3, callbacks: [ReduceLROnPlateau(monitor: "loss", factor: 0.5, patience: 1, minDelta: 100)], verbose: .silent)
         XCTAssertEqual(optimizer.learningRate, 0.025, accuracy: 1e-7)

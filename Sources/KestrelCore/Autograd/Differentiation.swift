@@ -65,10 +65,10 @@ extension Tensor {
         }
         let seedValue: Tensor
         if let seed {
-            precondition(seed.shape == output.shape, "backward: seed shape \(seed.shape) differs from output shape \(output.shape)")
+            checkedPrecondition(seed.shape == output.shape, "backward: seed shape \(seed.shape) differs from output shape \(output.shape)")
             seedValue = seed.detached()
         } else {
-            precondition(output.count == 1, "backward: output has shape \(output.shape); pass `seed:` for a non-scalar output")
+            checkedPrecondition(output.count == 1, "backward: output has shape \(output.shape); pass `seed:` for a non-scalar output")
             seedValue = Tensor.ones(output.shape)
         }
         // Collect the reachable nodes, then visit them newest first.
@@ -92,7 +92,7 @@ extension Tensor {
                 let inputGrads = backward(g)
                 for (input, ig) in zip(n.inputs, inputGrads) {
                     guard let input, let ig else { continue }
-                    precondition(ig.shape == input.shape,
+                    checkedPrecondition(ig.shape == input.shape,
                                  "internal: backward produced gradient of shape \(ig.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     if let existing = pending[key] {

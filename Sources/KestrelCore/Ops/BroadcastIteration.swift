@@ -104,7 +104,7 @@ extension Tensor {
     /// `f` applied pairwise to two tensors of the same shape (no tape record).
     @inline(__always)
     package func zipMap(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        precondition(shape == other.shape, "internal: zipMap shapes \(shape) and \(other.shape) differ")
+        checkedPrecondition(shape == other.shape, "internal: zipMap shapes \(shape) and \(other.shape) differ")
         let a = storage.pointer, b = other.storage.pointer
         return Tensor(shape: shape) { out, n in
             for i in 0..<n { out[i] = f(a[i], b[i]) }

@@ -90,7 +90,7 @@ extension Tensor {
     private func extremum(axes: [Int]?, keepingDimensions: Bool, op: String, initial: Float,
                           _ combine: (Float, Float) -> Float) -> Tensor {
         let normalized = checked { try Shape.normalize(axes: axes, rank: rank, op: op) }
-        precondition(normalized.allSatisfy { shape[$0] > 0 }, "\(op): cannot reduce an empty axis of shape \(shape)")
+        checkedPrecondition(normalized.allSatisfy { shape[$0] > 0 }, "\(op): cannot reduce an empty axis of shape \(shape)")
         let kept = keptShape(normalized)
         let keptValue = reduced(axes: normalized, keepingDimensions: true, initial: initial, combine)
         let result = keepingDimensions ? keptValue : keptValue.sharingStorage(shape: shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element))
@@ -114,7 +114,7 @@ extension Tensor {
 
     private func argExtremum(axis: Int, op: String, _ better: (Float, Float) -> Bool) -> IntTensor {
         let a = checked { try Shape.normalize(axis: axis, rank: rank, op: op) }
-        precondition(shape[a] > 0, "\(op): axis \(axis) of shape \(shape) is empty")
+        checkedPrecondition(shape[a] > 0, "\(op): axis \(axis) of shape \(shape) is empty")
         let outer = shape[..<a].reduce(1, *), length = shape[a], inner = shape[(a + 1)...].reduce(1, *)
         var result = [Int](repeating: 0, count: outer * inner)
         let p = storage.pointer

@@ -11,7 +11,7 @@ extension Tensor {
     /// Materialises NumPy broadcasting of this tensor to `target`.
     public func broadcast(to target: [Int]) -> Tensor {
         let result = checked { try Shape.broadcast(shape, target, op: "broadcast") }
-        precondition(result == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
+        checkedPrecondition(result == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
         if shape == target { return self }
         let src = storage.pointer
         let source = shape
@@ -86,7 +86,7 @@ extension Tensor {
         if let axes {
             remove = checked { try Shape.normalize(axes: axes, rank: rank, op: "squeeze") }
             for a in remove {
-                precondition(shape[a] == 1, "squeeze: axis \(a) of shape \(shape) has size \(shape[a]), not 1")
+                checkedPrecondition(shape[a] == 1, "squeeze: axis \(a) of shape \(shape) has size \(shape[a]), not 1")
             }
         } else {
             remove = shape.indices.filter { shape[$0] == 1 }

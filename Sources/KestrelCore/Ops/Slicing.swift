@@ -10,7 +10,7 @@ extension Tensor {
     /// The elements whose index along `axis` lies in `range`.
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "slice") }
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+        checkedPrecondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
                      "slice: range \(range) is out of bounds for axis \(axis) of size \(shape[a]) (shape \(shape))")
         var outShape = shape
         outShape[a] = range.count
@@ -37,14 +37,14 @@ extension Tensor {
 
     /// Joins tensors along an existing axis; all other sizes must match.
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: needs at least one tensor")
+        checkedPrecondition(!tensors.isEmpty, "concatenate: needs at least one tensor")
         let first = tensors[0]
         let a = checked { try Shape.normalize(axis: axis, rank: first.rank, op: "concatenate") }
         for t in tensors {
             var s1 = t.shape, s0 = first.shape
-            precondition(s1.count == s0.count, "concatenate: ranks differ: \(first.shape) and \(t.shape)")
+            checkedPrecondition(s1.count == s0.count, "concatenate: ranks differ: \(first.shape) and \(t.shape)")
             s1[a] = 0; s0[a] = 0
-            precondition(s1 == s0, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            checkedPrecondition(s1 == s0, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
@@ -66,9 +66,9 @@ extension Tensor {
 
     /// Joins same-shape tensors along a new axis.
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: needs at least one tensor")
+        checkedPrecondition(!tensors.isEmpty, "stack: needs at least one tensor")
         let shape = tensors[0].shape
-        precondition(tensors.allSatisfy { $0.shape == shape }, "stack: shapes differ: \(tensors.map(\.shape))")
+        checkedPrecondition(tensors.allSatisfy { $0.shape == shape }, "stack: shapes differ: \(tensors.map(\.shape))")
         let a = checked { try Shape.normalize(axis: axis, rank: shape.count + 1, op: "stack") }
         return concatenate(tensors.map { $0.expandingDimensions(at: a) }, alongAxis: a)
     }
@@ -76,7 +76,7 @@ extension Tensor {
     /// Cuts the tensor into consecutive pieces of the given sizes along `axis`.
     public func split(sizes: [Int], alongAxis axis: Int) -> [Tensor] {
         let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "split") }
-        precondition(sizes.reduce(0, +) == shape[a] && sizes.allSatisfy { $0 >= 0 },
+        checkedPrecondition(sizes.reduce(0, +) == shape[a] && sizes.allSatisfy { $0 >= 0 },
                      "split: sizes \(sizes) do not add up to \(shape[a]), the size of axis \(axis) of \(shape)")
         var start = 0
         return sizes.map { size in
@@ -88,7 +88,7 @@ extension Tensor {
     /// Cuts the tensor into `count` equal pieces along `axis`.
     public func split(count: Int, alongAxis axis: Int) -> [Tensor] {
         let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "split") }
-        precondition(count > 0 && shape[a] % count == 0,
+        checkedPrecondition(count > 0 && shape[a] % count == 0,
                      "split: axis \(axis) of size \(shape[a]) (shape \(shape)) cannot be split into \(count) equal parts")
         return split(sizes: Array(repeating: shape[a] / count, count: count), alongAxis: a)
     }
@@ -103,8 +103,8 @@ extension Tensor {
 
     /// Constant padding: `widths[i]` = (cells before, cells after) on axis i.
     public func padded(_ widths: [(Int, Int)], value: Float = 0) -> Tensor {
-        precondition(widths.count == rank, "pad: \(widths.count) padding pairs for a tensor of rank \(rank) (shape \(shape))")
-        precondition(widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 }, "pad: padding widths must be non-negative, got \(widths)")
+        checkedPrecondition(widths.count == rank, "pad: \(widths.count) padding pairs for a tensor of rank \(rank) (shape \(shape))")
+        checkedPrecondition(widths.allSatisfy { $0.0 >= 0 && $0.1 >= 0 }, "pad: padding widths must be non-negative, got \(widths)")
         var result = self
         for (axis, (before, after)) in widths.enumerated() where before > 0 || after > 0 {
             result = result.paddedOneAxis(axis, before, after, value)
@@ -149,7 +149,7 @@ extension Tensor {
         let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "gather") }
         let (outer, length, inner) = blocks(around: a)
         for i in indices.scalars {
-            precondition(i >= 0 && i < length, "gather: index \(i) is out of range for axis \(axis) of size \(length) (shape \(shape))")
+            checkedPrecondition(i >= 0 && i < length, "gather: index \(i) is out of range for axis \(axis) of size \(length) (shape \(shape))")
         }
         let outShape = Array(shape[..<a]) + indices.shape + Array(shape[(a + 1)...])
         let src = storage.pointer

@@ -55,7 +55,7 @@ public func relu(_ x: Tensor) -> Tensor {
 /// Limits every scalar to `[minValue, maxValue]`; the gradient passes where the input lies
 /// inside the interval (bounds included) and is 0 outside.
 public func clamp(_ x: Tensor, min minValue: Float, max maxValue: Float) -> Tensor {
-    precondition(minValue <= maxValue, "clamp: min \(minValue) is greater than max \(maxValue)")
+    checkedPrecondition(minValue <= maxValue, "clamp: min \(minValue) is greater than max \(maxValue)")
     return x.map { Swift.min(Swift.max($0, minValue), maxValue) }.recorded(from: x) { g in
         g.zipMap(x) { g, x in x >= minValue && x <= maxValue ? g : 0 }
     }

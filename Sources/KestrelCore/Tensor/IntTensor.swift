@@ -5,7 +5,7 @@ public struct IntTensor: Equatable, CustomStringConvertible {
     public private(set) var scalars: [Int]
 
     public init(shape: [Int], scalars: [Int]) {
-        precondition(Shape.count(shape) == scalars.count,
+        checkedPrecondition(Shape.count(shape) == scalars.count,
                      "IntTensor: shape \(shape) holds \(Shape.count(shape)) scalars but \(scalars.count) were given")
         self.shape = shape
         self.scalars = scalars
@@ -19,7 +19,7 @@ public struct IntTensor: Equatable, CustomStringConvertible {
     /// A rank-2 tensor from rectangular rows.
     public init(_ rows: [[Int]]) {
         let width = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == width },
+        checkedPrecondition(rows.allSatisfy { $0.count == width },
                      "IntTensor: rows have different lengths \(rows.map(\.count)); nested arrays must be rectangular")
         self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }

@@ -27,3 +27,13 @@ package func checked<T>(_ rule: () throws -> T) -> T {
         preconditionFailure("\(error)")
     }
 }
+
+/// `precondition` whose message survives release builds (`-O` drops a precondition's
+/// message), for the traps that remain by design: tensor-op misuse in code, as Swift's own
+/// collections trap on a bad index. Anything a file, a config or a user's argument can
+/// reach throws a `KestrelError` instead.
+@inline(__always)
+package func checkedPrecondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                                 file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

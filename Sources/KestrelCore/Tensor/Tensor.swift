@@ -25,8 +25,8 @@ public struct Tensor {
 
     /// A tensor from flat row-major scalars; `scalars.count` must equal the shape's count.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(!shape.contains { $0 < 0 }, "Tensor: shape \(shape) has a negative size")
-        precondition(Shape.count(shape) == scalars.count,
+        checkedPrecondition(!shape.contains { $0 < 0 }, "Tensor: shape \(shape) has a negative size")
+        checkedPrecondition(Shape.count(shape) == scalars.count,
                      "Tensor: shape \(shape) holds \(Shape.count(shape)) scalars but \(scalars.count) were given")
         let storage = TensorStorage(uninitializedCount: scalars.count)
         scalars.withUnsafeBufferPointer { buffer in
@@ -56,7 +56,7 @@ public struct Tensor {
 
     /// The only scalar of a one-element tensor (a loss, a metric).
     public var scalar: Float {
-        precondition(count == 1, "Tensor.scalar: tensor has shape \(shape) with \(count) scalars, expected exactly 1")
+        checkedPrecondition(count == 1, "Tensor.scalar: tensor has shape \(shape) with \(count) scalars, expected exactly 1")
         return storage.pointer[0]
     }
 
@@ -93,10 +93,10 @@ public struct Tensor {
     }
 
     private func offset(of index: [Int]) -> Int {
-        precondition(index.count == rank, "Tensor subscript: \(index.count) indices for a tensor of shape \(shape)")
+        checkedPrecondition(index.count == rank, "Tensor subscript: \(index.count) indices for a tensor of shape \(shape)")
         var offset = 0
         for (axis, i) in index.enumerated() {
-            precondition(i >= 0 && i < shape[axis], "Tensor subscript: index \(index) is out of range for shape \(shape)")
+            checkedPrecondition(i >= 0 && i < shape[axis], "Tensor subscript: index \(index) is out of range for shape \(shape)")
             offset = offset * shape[axis] + i
         }
         return offset

@@ -1,7 +1,7 @@
 extension Tensor {
     /// A tensor of `shape` with every scalar equal to `value`.
     public static func full(_ shape: [Int], _ value: Float) -> Tensor {
-        precondition(!shape.contains { $0 < 0 }, "Tensor.full: shape \(shape) has a negative size")
+        checkedPrecondition(!shape.contains { $0 < 0 }, "Tensor.full: shape \(shape) has a negative size")
         return Tensor(shape: shape, storage: TensorStorage(repeating: value, count: Shape.count(shape)))
     }
 
@@ -13,7 +13,7 @@ extension Tensor {
 
     /// `start, start + step, …` up to but excluding `end`, as a rank-1 tensor (NumPy's arange).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "Tensor.arange: step must not be 0")
+        checkedPrecondition(step != 0, "Tensor.arange: step must not be 0")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n]) { p, n in
             for i in 0..<n { p[i] = start + Float(i) * step }
@@ -23,7 +23,7 @@ extension Tensor {
     /// A rank-2 tensor from nested rows; every row must have the same length.
     public init(_ rows: [[Float]]) {
         let width = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == width },
+        checkedPrecondition(rows.allSatisfy { $0.count == width },
                      "Tensor: rows have different lengths \(rows.map(\.count)); nested arrays must be rectangular")
         self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }
@@ -32,7 +32,7 @@ extension Tensor {
     public init(_ planes: [[[Float]]]) {
         let inner = planes.map { Tensor($0) }
         let shape = inner.first?.shape ?? [0, 0]
-        precondition(inner.allSatisfy { $0.shape == shape },
+        checkedPrecondition(inner.allSatisfy { $0.shape == shape },
                      "Tensor: nested arrays have different shapes \(inner.map(\.shape)); they must be rectangular")
         self.init(shape: [planes.count] + shape, scalars: inner.flatMap(\.scalars))
     }
@@ -41,7 +41,7 @@ extension Tensor {
     public init(_ blocks: [[[[Float]]]]) {
         let inner = blocks.map { Tensor($0) }
         let shape = inner.first?.shape ?? [0, 0, 0]
-        precondition(inner.allSatisfy { $0.shape == shape },
+        checkedPrecondition(inner.allSatisfy { $0.shape == shape },
                      "Tensor: nested arrays have different shapes \(inner.map(\.shape)); they must be rectangular")
         self.init(shape: [blocks.count] + shape, scalars: inner.flatMap(\.scalars))
     }

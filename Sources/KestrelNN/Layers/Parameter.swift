@@ -25,7 +25,7 @@ public final class Parameter {
     public var value: Tensor {
         get { stored }
         set {
-            precondition(newValue.shape == stored.shape,
+            checkedPrecondition(newValue.shape == stored.shape,
                          "\(path): cannot assign a value of shape \(newValue.shape) to a weight of shape \(stored.shape)")
             stored = isTrainable ? newValue.detached().requiringGradient() : newValue.detached()
         }

@@ -50,7 +50,7 @@ extension Model {
                 }
                 pendingShape = nil
             }
-            model.add(layer)
+            try model.add(layer)
         }
         if let pendingShape, model.inputShape == nil { try model.build(inputShape: pendingShape) }
         return model

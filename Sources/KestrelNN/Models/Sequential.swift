@@ -5,10 +5,15 @@ import KestrelCore
 public final class Sequential: Model {
     private var stack: [Layer] = []
     private var inputLayer: Input?
+    /// An `Input` given after other layers to the (non-throwing) initialisers: reported by
+    /// the first build or call, since Keras refuses such a model.
+    private var misplacedInput: KestrelError?
 
     public init(_ layers: [Layer] = [], name: String? = nil) {
         super.init(name: name)
-        for layer in layers { add(layer) }
+        for layer in layers {
+            do { try add(layer) } catch { misplacedInput = misplacedInput ?? error as? KestrelError }
+        }
     }
 
     public convenience init(name: String? = nil, @LayerBuilder _ layers: () -> [Layer]) {
@@ -19,11 +24,13 @@ public final class Sequential: Model {
 
     public override class var kerasClassName: String { "Sequential" }
 
-    /// Appends a layer (an `Input` is only accepted first). Layers are built on first use
-    /// (`summary()`, `fit`, `predict` or a call), which reports any shape error.
-    public func add(_ layer: Layer) {
+    /// Appends a layer; throws for an `Input` after other layers, as Keras does. Layers are
+    /// built on first use (`summary()`, `fit`, `predict` or a call), which reports any shape error.
+    public func add(_ layer: Layer) throws {
         if let input = layer as? Input {
-            precondition(stack.isEmpty && inputLayer == nil, "\(name): Input(shape:) must be the first layer of a Sequential model")
+            guard stack.isEmpty && inputLayer == nil else {
+                throw KestrelError(.invalidArgument, "\(name): Input(shape:) must be the first layer of a Sequential model, but \(input.name) comes after \(stack.count) layer\(stack.count == 1 ? "" : "s"); move it to the top")
+            }
             inputLayer = input
             inputShape = input.shape
             return
@@ -33,6 +40,7 @@ public final class Sequential: Model {
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        if let misplacedInput { throw misplacedInput }
         try expectInputs(inputs, count: 1)
         var x = inputs[0]
         if inputShape == nil { inputShape = Array(x.shape.dropFirst()) }

@@ -107,7 +107,7 @@ private func classIDs(_ t: Tensor) -> [Int] {
 
 /// 1 where `predicted` equals `labels` (flat, same count), shaped as `shape`.
 private func classMatches(_ labels: [Int], _ predicted: IntTensor, shape: [Int]) -> Tensor {
-    precondition(labels.count == predicted.count,
+    checkedPrecondition(labels.count == predicted.count,
                  "accuracy: \(labels.count) labels for \(predicted.count) predictions (shape \(predicted.shape))")
     return Tensor(shape: shape, scalars: zip(labels, predicted.scalars).map { $0 == $1 ? 1 : 0 })
 }
@@ -123,7 +123,7 @@ private func inTopK(_ row: UnsafeBufferPointer<Float>, target: Int, k: Int) -> B
 /// 1/0 per row of `yPred` (last axis = classes) for the class ids `targets`.
 private func topKMatches(_ targets: [Int], _ yPred: Tensor, k: Int, shape: [Int]) -> Tensor {
     let classes = yPred.shape.last ?? 0
-    precondition(targets.count * classes == yPred.count,
+    checkedPrecondition(targets.count * classes == yPred.count,
                  "top-k accuracy: \(targets.count) labels for predictions of shape \(yPred.shape)")
     let hits = yPred.withUnsafeBufferPointer { p in
         targets.enumerated().map { r, t -> Float in

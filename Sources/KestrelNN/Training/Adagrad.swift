@@ -8,10 +8,10 @@ public final class Adagrad: Optimizer {
 
     public init(learningRate: LearningRate = 0.001, initialAccumulatorValue: Double = 0.1, epsilon: Double = 1e-7,
                 weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
-                globalClipnorm: Double? = nil, name: String = "adagrad") {
+                globalClipnorm: Double? = nil, name: String = "adagrad") throws {
         self.initialAccumulatorValue = initialAccumulatorValue
         self.epsilon = epsilon
-        super.init(kerasClassName: "Adagrad", name: name, learningRate: learningRate, weightDecay: weightDecay,
+        try super.init(kerasClassName: "Adagrad", name: name, learningRate: learningRate, weightDecay: weightDecay,
                    clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 

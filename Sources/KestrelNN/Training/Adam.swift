@@ -13,23 +13,23 @@ public class Adam: Optimizer {
 
     public init(learningRate: LearningRate = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Double = 1e-7, amsgrad: Bool = false, weightDecay: Double? = nil, clipnorm: Double? = nil,
-                clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adam") {
+                clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adam") throws {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
-        super.init(kerasClassName: "Adam", name: name, learningRate: learningRate, weightDecay: weightDecay,
+        try super.init(kerasClassName: "Adam", name: name, learningRate: learningRate, weightDecay: weightDecay,
                    clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
     package init(kerasClassName: String, learningRate: LearningRate, beta1: Double, beta2: Double, epsilon: Double,
          amsgrad: Bool, weightDecay: Double?, clipnorm: Double?, clipvalue: Double?, globalClipnorm: Double?,
-         name: String) {
+         name: String) throws {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
-        super.init(kerasClassName: kerasClassName, name: name, learningRate: learningRate, weightDecay: weightDecay,
+        try super.init(kerasClassName: kerasClassName, name: name, learningRate: learningRate, weightDecay: weightDecay,
                    clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 
@@ -73,8 +73,8 @@ public class Adam: Optimizer {
 public final class AdamW: Adam {
     public init(learningRate: LearningRate = 0.001, weightDecay: Double = 0.004, beta1: Double = 0.9,
                 beta2: Double = 0.999, epsilon: Double = 1e-7, amsgrad: Bool = false, clipnorm: Double? = nil,
-                clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adamw") {
-        super.init(kerasClassName: "AdamW", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                clipvalue: Double? = nil, globalClipnorm: Double? = nil, name: String = "adamw") throws {
+        try super.init(kerasClassName: "AdamW", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                    amsgrad: amsgrad, weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue,
                    globalClipnorm: globalClipnorm, name: name)
     }

@@ -10,7 +10,7 @@ extension Tensor {
     /// `max(z, 0) − z·y + log1p(exp(−|z|))`, with d/dz = `sigmoid(z) − y`. `labels` is a
     /// constant with the shape of `logits`.
     package static func sigmoidCrossEntropy(logits: Tensor, labels: Tensor) -> Tensor {
-        precondition(logits.shape == labels.shape,
+        checkedPrecondition(logits.shape == labels.shape,
                      "sigmoidCrossEntropy: logits \(logits.shape) and labels \(labels.shape) differ")
         let z = logits.storage.pointer, y = labels.storage.pointer
         let loss = Tensor(shape: logits.shape) { out, n in
@@ -37,7 +37,7 @@ extension Tensor {
     package static func sparseSoftmaxCrossEntropy(logits: Tensor, labels: [Int], ignoredClass: Int? = nil) -> Tensor {
         let classes = logits.shape.last ?? 0
         let rows = classes == 0 ? 0 : logits.count / classes
-        precondition(labels.count == rows,
+        checkedPrecondition(labels.count == rows,
                      "sparseSoftmaxCrossEntropy: \(labels.count) labels for logits of shape \(logits.shape)")
         let z = logits.storage.pointer
         var probabilities = [Float](repeating: 0, count: logits.count)
@@ -46,7 +46,7 @@ extension Tensor {
                 for r in 0..<rows {
                     let label = labels[r]
                     if label == ignoredClass { out[r] = 0; continue }
-                    precondition(label >= 0 && label < classes,
+                    checkedPrecondition(label >= 0 && label < classes,
                                  "sparse cross-entropy: label \(label) at position \(r) is outside [0, \(classes))")
                     let row = z + r * classes
                     var m = -Float.infinity

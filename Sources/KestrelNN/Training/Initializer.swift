@@ -103,7 +103,7 @@ public enum Initializers {
             }
             let scale = try r.double("scale", default: 1)
             guard scale > 0, scale.isFinite else { throw r.error("scale", "a positive number") }
-            return VarianceScaling(scale: scale, mode: mode, distribution: distribution, seed: seed)
+            return try VarianceScaling(scale: scale, mode: mode, distribution: distribution, seed: seed)
         default:
             throw KestrelError(.unsupported,
                                "initializer \"\(className)\" is not supported; use GlorotUniform/Normal, HeUniform/Normal, LecunUniform/Normal, Orthogonal, VarianceScaling, RandomUniform, RandomNormal, TruncatedNormal, Zeros, Ones or Constant")

@@ -33,13 +33,13 @@ public enum LearningRateSchedules {
         }
         switch className {
         case "ExponentialDecay":
-            return ExponentialDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
+            return try ExponentialDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
                                     decaySteps: try decaySteps(),
                                     decayRate: try r.double("decay_rate", default: 1),
                                     staircase: try r.bool("staircase", default: false),
                                     name: try r.string("name", default: "ExponentialDecay"))
         case "CosineDecay":
-            return CosineDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
+            return try CosineDecay(initialLearningRate: try r.double("initial_learning_rate", default: 0.01),
                                decaySteps: try decaySteps(),
                                alpha: try r.double("alpha", default: 0),
                                warmupTarget: try r.optionalDouble("warmup_target"),
@@ -51,7 +51,7 @@ public enum LearningRateSchedules {
                 throw KestrelError(.invalidArgument,
                                    "PiecewiseConstantDecay config: \(values.count) values for \(boundaries.count) boundaries; give exactly one more value than boundaries")
             }
-            return PiecewiseConstantDecay(boundaries: boundaries, values: values,
+            return try PiecewiseConstantDecay(boundaries: boundaries, values: values,
                                           name: try r.string("name", default: "PiecewiseConstant"))
         default:
             throw KestrelError(.unsupported,
@@ -71,8 +71,8 @@ public struct ExponentialDecay: LearningRateSchedule {
     public var name: String
 
     public init(initialLearningRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
-                name: String = "ExponentialDecay") {
-        precondition(decaySteps > 0, "ExponentialDecay: decaySteps must be positive, got \(decaySteps)")
+                name: String = "ExponentialDecay") throws {
+        guard decaySteps > 0 else { throw KestrelError(.invalidArgument, "\(name): decaySteps must be positive, got \(decaySteps)") }
         self.initialLearningRate = initialLearningRate
         self.decaySteps = decaySteps
         self.decayRate = decayRate
@@ -105,8 +105,9 @@ public struct CosineDecay: LearningRateSchedule {
     public var name: String
 
     public init(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
-                warmupSteps: Int = 0, name: String = "CosineDecay") {
-        precondition(decaySteps > 0, "CosineDecay: decaySteps must be positive, got \(decaySteps)")
+                warmupSteps: Int = 0, name: String = "CosineDecay") throws {
+        guard decaySteps > 0 else { throw KestrelError(.invalidArgument, "\(name): decaySteps must be positive, got \(decaySteps)") }
+        guard warmupSteps >= 0 else { throw KestrelError(.invalidArgument, "\(name): warmupSteps must be ≥ 0, got \(warmupSteps)") }
         self.initialLearningRate = initialLearningRate
         self.decaySteps = decaySteps
         self.alpha = alpha
@@ -147,9 +148,10 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
     public var values: [Double]
     public var name: String
 
-    public init(boundaries: [Double], values: [Double], name: String = "PiecewiseConstant") {
-        precondition(values.count == boundaries.count + 1,
-                     "PiecewiseConstantDecay: \(values.count) values for \(boundaries.count) boundaries; give one more value than boundaries")
+    public init(boundaries: [Double], values: [Double], name: String = "PiecewiseConstant") throws {
+        guard values.count == boundaries.count + 1 else {
+            throw KestrelError(.invalidArgument, "\(name): \(values.count) values for \(boundaries.count) boundaries; give one more value than boundaries")
+        }
         self.boundaries = boundaries
         self.values = values
         self.name = name

@@ -65,10 +65,16 @@ public class Optimizer {
     private var slots: [String: [SlotBuffer]] = [:]
 
     package init(kerasClassName: String, name: String, learningRate: LearningRate, weightDecay: Double?, clipnorm: Double?,
-         clipvalue: Double?, globalClipnorm: Double?) {
+         clipvalue: Double?, globalClipnorm: Double?) throws {
         let clipCount = [clipnorm, clipvalue, globalClipnorm].compactMap { $0 }.count
-        precondition(clipCount <= 1,
-                     "\(name): only one of clipnorm, clipvalue and globalClipnorm can be set (got \(clipCount))")
+        guard clipCount <= 1 else {
+            throw KestrelError(.invalidArgument, "\(name): only one of clipnorm, clipvalue and globalClipnorm can be set (got \(clipCount))")
+        }
+        for (key, value) in [("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", globalClipnorm)] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw KestrelError(.invalidArgument, "\(name): \(key) must be a positive number, got \(value)")
+            }
+        }
         self.kerasClassName = kerasClassName
         self.name = name
         self.weightDecay = weightDecay
@@ -108,7 +114,7 @@ public class Optimizer {
             return constantRate
         }
         set {
-            precondition(schedule == nil, scheduleRefusal)
+            checkedPrecondition(schedule == nil, scheduleRefusal)
             constantRate = newValue
         }
     }
@@ -308,11 +314,11 @@ public enum Optimizers {
     /// `"rmsprop"`, `"adagrad"`, `"adamw"`, or the class names).
     public static func named(_ identifier: String) throws -> Optimizer {
         switch identifier.lowercased() {
-        case "sgd": return SGD()
-        case "adam": return Adam()
-        case "adamw": return AdamW()
-        case "rmsprop": return RMSprop()
-        case "adagrad": return Adagrad()
+        case "sgd": return try SGD()
+        case "adam": return try Adam()
+        case "adamw": return try AdamW()
+        case "rmsprop": return try RMSprop()
+        case "adagrad": return try Adagrad()
         default:
             throw KestrelError(.invalidArgument, "unknown optimizer \"\(identifier)\"; known: sgd, adam, adamw, rmsprop, adagrad")
         }
@@ -348,27 +354,27 @@ public enum Optimizers {
         case "SGD":
             let momentum = try r.double("momentum", default: 0)
             guard momentum >= 0 && momentum <= 1 else { throw r.error("momentum", "a number in [0, 1]") }
-            return SGD(learningRate: learningRate, momentum: momentum,
+            return try SGD(learningRate: learningRate, momentum: momentum,
                        nesterov: try r.bool("nesterov", default: false), weightDecay: wd, clipnorm: cn, clipvalue: cv,
                        globalClipnorm: gcn, name: try r.string("name", default: "SGD"))
         case "Adam", "AdamW":
             let args = (b1: try r.double("beta_1", default: 0.9), b2: try r.double("beta_2", default: 0.999),
                         eps: try r.double("epsilon", default: 1e-7), ams: try r.bool("amsgrad", default: false))
             if className == "AdamW" {
-                return AdamW(learningRate: learningRate, weightDecay: wd ?? 0.004, beta1: args.b1, beta2: args.b2,
+                return try AdamW(learningRate: learningRate, weightDecay: wd ?? 0.004, beta1: args.b1, beta2: args.b2,
                              epsilon: args.eps, amsgrad: args.ams, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn,
                              name: try r.string("name", default: "adamw"))
             }
-            return Adam(learningRate: learningRate, beta1: args.b1, beta2: args.b2, epsilon: args.eps, amsgrad: args.ams,
+            return try Adam(learningRate: learningRate, beta1: args.b1, beta2: args.b2, epsilon: args.eps, amsgrad: args.ams,
                         weightDecay: wd, clipnorm: cn, clipvalue: cv, globalClipnorm: gcn,
                         name: try r.string("name", default: "adam"))
         case "RMSprop":
-            return RMSprop(learningRate: learningRate, rho: try r.double("rho", default: 0.9),
+            return try RMSprop(learningRate: learningRate, rho: try r.double("rho", default: 0.9),
                            momentum: try r.double("momentum", default: 0), epsilon: try r.double("epsilon", default: 1e-7),
                            centered: try r.bool("centered", default: false), weightDecay: wd, clipnorm: cn,
                            clipvalue: cv, globalClipnorm: gcn, name: try r.string("name", default: "rmsprop"))
         case "Adagrad":
-            return Adagrad(learningRate: learningRate,
+            return try Adagrad(learningRate: learningRate,
                            initialAccumulatorValue: try r.double("initial_accumulator_value", default: 0.1),
                            epsilon: try r.double("epsilon", default: 1e-7), weightDecay: wd, clipnorm: cn,
                            clipvalue: cv, globalClipnorm: gcn, name: try r.string("name", default: "adagrad"))

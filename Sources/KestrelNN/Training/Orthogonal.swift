@@ -16,7 +16,7 @@ public struct Orthogonal: Initializer {
     }
 
     public func callAsFunction(shape: [Int], generator: inout RandomGenerator) -> Tensor {
-        precondition(shape.count >= 2, "Orthogonal: needs a shape of rank 2 or more, got \(shape)")
+        checkedPrecondition(shape.count >= 2, "Orthogonal: needs a shape of rank 2 or more, got \(shape)")
         let rows = shape.dropLast().reduce(1, *), cols = shape[shape.count - 1]
         let m = Swift.max(rows, cols), n = Swift.min(rows, cols)
         let a = drawing(seed: seed, &generator) { Tensor.randomNormal([m, n], generator: &$0) }.scalars

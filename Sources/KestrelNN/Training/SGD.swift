@@ -8,11 +8,13 @@ public final class SGD: Optimizer {
 
     public init(learningRate: LearningRate = 0.01, momentum: Double = 0, nesterov: Bool = false,
                 weightDecay: Double? = nil, clipnorm: Double? = nil, clipvalue: Double? = nil,
-                globalClipnorm: Double? = nil, name: String = "SGD") {
-        precondition(momentum >= 0 && momentum <= 1, "SGD: momentum must be in [0, 1], got \(momentum)")
+                globalClipnorm: Double? = nil, name: String = "SGD") throws {
+        guard momentum >= 0 && momentum <= 1 else {
+            throw KestrelError(.invalidArgument, "\(name): momentum must be in [0, 1], got \(momentum)")
+        }
         self.momentum = momentum
         self.nesterov = nesterov
-        super.init(kerasClassName: "SGD", name: name, learningRate: learningRate, weightDecay: weightDecay,
+        try super.init(kerasClassName: "SGD", name: name, learningRate: learningRate, weightDecay: weightDecay,
                    clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     }
 

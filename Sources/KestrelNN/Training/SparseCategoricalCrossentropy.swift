@@ -45,7 +45,7 @@ public struct SparseCategoricalCrossentropy: PreActivationAwareLoss {
 
     private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         let labelTensor = squeezedLabels(yTrue, yPred)
-        precondition(labelTensor.shape == Array(yPred.shape.dropLast()),
+        checkedPrecondition(labelTensor.shape == Array(yPred.shape.dropLast()),
                      "SparseCategoricalCrossentropy: y_true shape \(yTrue.shape) does not fit y_pred shape \(yPred.shape); call validate(yTrue:yPred:) for details")
         // A NaN or fractional id becomes -1, which the op reports as out of range.
         let labels = labelTensor.withUnsafeBufferPointer { $0.map { Int(exactly: $0) ?? -1 } }

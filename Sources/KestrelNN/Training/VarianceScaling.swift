@@ -23,9 +23,19 @@ public struct VarianceScaling: Initializer {
     public var distribution: Distribution
     public var seed: Int?
 
-    public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil) {
-        precondition(scale > 0, "VarianceScaling: scale must be positive, got \(scale)")
+    public init(scale: Double = 1, mode: Mode = .fanIn, distribution: Distribution = .truncatedNormal, seed: Int? = nil) throws {
+        guard scale > 0, scale.isFinite else {
+            throw KestrelError(.invalidArgument, "VarianceScaling: scale must be a positive number, got \(scale)")
+        }
         self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        self.seed = seed
+    }
+
+    /// A preset's fixed, valid settings.
+    init(presetScale: Double, mode: Mode, distribution: Distribution, seed: Int?) {
+        scale = presetScale
         self.mode = mode
         self.distribution = distribution
         self.seed = seed
@@ -77,7 +87,7 @@ package protocol VarianceScalingPreset: Initializer {
 extension VarianceScalingPreset {
     /// The equivalent `VarianceScaling`.
     public var varianceScaling: VarianceScaling {
-        VarianceScaling(scale: Self.preset.scale, mode: Self.preset.mode, distribution: Self.preset.distribution, seed: seed)
+        VarianceScaling(presetScale: Self.preset.scale, mode: Self.preset.mode, distribution: Self.preset.distribution, seed: seed)
     }
 
     public func callAsFunction(shape: [Int], generator: inout RandomGenerator) -> Tensor {

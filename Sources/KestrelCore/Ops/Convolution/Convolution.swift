@@ -5,11 +5,11 @@
 /// gradients in one sweep (`ConvolutionKernels.backward`).
 public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvolutionGeometry,
                    relu: Bool = false) -> Tensor {
-    precondition(x.shape == g.inputShape, "conv2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
-    precondition(kernel.rank == 4 && kernel.shape[0] == g.kernelHeight && kernel.shape[1] == g.kernelWidth
+    checkedPrecondition(x.shape == g.inputShape, "conv2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    checkedPrecondition(kernel.rank == 4 && kernel.shape[0] == g.kernelHeight && kernel.shape[1] == g.kernelWidth
                  && kernel.shape[2] == g.inChannels, "conv2d: kernel shape \(kernel.shape) does not match the geometry")
     let cout = kernel.shape[3]
-    precondition(bias == nil || bias!.shape == [cout], "conv2d: bias shape \(bias!.shape), expected [\(cout)]")
+    checkedPrecondition(bias == nil || bias!.shape == [cout], "conv2d: bias shape \(bias!.shape), expected [\(cout)]")
     let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, cout]) { out, _ in
         ConvolutionKernels.forward(x: x.storage.pointer, w: kernel.storage.pointer, bias: bias.map { UnsafePointer($0.storage.pointer) },
                                    relu: relu, y: out, geometry: g, outChannels: cout)
@@ -38,8 +38,8 @@ public func conv2d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
 /// (kh, kw, cout, cin), Keras's layout. Bias (cout) is added at the end.
 public func conv2dTranspose(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry g: ConvolutionGeometry) -> Tensor {
     let cin = kernel.shape[3]
-    precondition(x.shape == [g.batch, g.outHeight, g.outWidth, cin], "conv2dTranspose: input shape \(x.shape) does not match the geometry")
-    precondition(kernel.shape == [g.kernelHeight, g.kernelWidth, g.inChannels, cin], "conv2dTranspose: kernel shape \(kernel.shape) does not match the geometry")
+    checkedPrecondition(x.shape == [g.batch, g.outHeight, g.outWidth, cin], "conv2dTranspose: input shape \(x.shape) does not match the geometry")
+    checkedPrecondition(kernel.shape == [g.kernelHeight, g.kernelWidth, g.inChannels, cin], "conv2dTranspose: kernel shape \(kernel.shape) does not match the geometry")
     let cout = g.inChannels
     var y = Tensor(shape: g.inputShape) { out, _ in
         ConvolutionKernels.backward(x: nil, w: kernel.storage.pointer, g: x.storage.pointer, reluOutput: nil,

@@ -49,7 +49,7 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// Throws when the window does not fit the padded input, naming `layer` and the sizes.
     public init(inputShape s: [Int], kernel: (Int, Int), strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
                 padding: ConvolutionPadding, layer: String) throws {
-        precondition(s.count == 4, "ConvolutionGeometry: rank-4 input expected, got \(s)")
+        checkedPrecondition(s.count == 4, "ConvolutionGeometry: rank-4 input expected, got \(s)")
         guard kernel.0 > 0, kernel.1 > 0, strides.0 > 0, strides.1 > 0, dilation.0 > 0, dilation.1 > 0 else {
             throw KestrelError(.invalidArgument, "\(layer): kernel size \(kernel), strides \(strides) and dilation \(dilation) must all be positive")
         }

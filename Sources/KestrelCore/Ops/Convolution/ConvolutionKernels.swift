@@ -97,7 +97,7 @@ package enum ConvolutionKernels {
                 flipped[(((kh - 1 - ky) * kw + (kw - 1 - kx)) * cout + o) * cin + c] = w[((ky * kw + kx) * cin + c) * cout + o]
             }}}}
             let padTop = (kh - 1) * geo.dilationY - geo.padTop, padLeft = (kw - 1) * geo.dilationX - geo.padLeft
-            precondition(padTop >= 0 && padLeft >= 0, "conv backward: padding larger than the window")
+            checkedPrecondition(padTop >= 0 && padLeft >= 0, "conv backward: padding larger than the window")
             var cg = kst_conv_geom(H: Int64(geo.outHeight), W: Int64(geo.outWidth), C: Int64(cout), KH: Int64(kh), KW: Int64(kw),
                                    SY: 1, SX: 1, DY: Int64(geo.dilationY), DX: Int64(geo.dilationX),
                                    PT: Int64(padTop), PL: Int64(padLeft), OH: Int64(geo.height), OW: Int64(geo.width))
@@ -155,7 +155,7 @@ package enum ConvolutionKernels {
         let plane = geo.outPixels
         let inPlane = geo.height * geo.width * geo.inChannels
         let wantWeights = dw != nil || db != nil
-        precondition(!wantWeights || x != nil, "conv backward: the kernel gradient needs the input")
+        checkedPrecondition(!wantWeights || x != nil, "conv backward: the kernel gradient needs the input")
         if geo.batch * plane == 0 {
             if let dx { dx.initialize(repeating: 0, count: geo.batch * inPlane) }
             if let dw { dw.initialize(repeating: 0, count: k * cout) }

@@ -12,7 +12,7 @@ import CKestrelKernels
 public func conv2dReluMaxPool(_ x: Tensor, _ kernel: Tensor, bias: Tensor?, convolution cg: ConvolutionGeometry,
                        pooling pg: ConvolutionGeometry) -> Tensor {
     let cout = kernel.shape[3]
-    precondition(pg.inputShape == [cg.batch, cg.outHeight, cg.outWidth, cout], "conv2dReluMaxPool: pooling geometry \(pg.inputShape) does not follow the convolution")
+    checkedPrecondition(pg.inputShape == [cg.batch, cg.outHeight, cg.outWidth, cout], "conv2dReluMaxPool: pooling geometry \(pg.inputShape) does not follow the convolution")
     let inPlane = cg.height * cg.width * cg.inChannels
     let convPlane = cg.outPixels * cout
     let outPlane = pg.outHeight * pg.outWidth * cout

@@ -4,8 +4,8 @@
 /// (N, OH, OW, C·dm). Direct loops (no GEMM: each output needs only kh·kw products),
 /// parallel over samples; one tape op with its own backward.
 public func depthwiseConv2d(_ x: Tensor, _ kernel: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
-    precondition(x.shape == g.inputShape, "depthwiseConv2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
-    precondition(kernel.rank == 4 && kernel.shape[0] == g.kernelHeight && kernel.shape[1] == g.kernelWidth
+    checkedPrecondition(x.shape == g.inputShape, "depthwiseConv2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    checkedPrecondition(kernel.rank == 4 && kernel.shape[0] == g.kernelHeight && kernel.shape[1] == g.kernelWidth
                  && kernel.shape[2] == g.inChannels, "depthwiseConv2d: kernel shape \(kernel.shape) does not match the geometry")
     let dm = kernel.shape[3]
     let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels * dm]) { out, _ in

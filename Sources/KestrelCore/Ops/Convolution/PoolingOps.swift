@@ -6,7 +6,7 @@ import CKestrelKernels
 /// (so the backward reads neither the input nor the output again). `geometry` gives pool
 /// size, strides and padding.
 public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
-    precondition(x.shape == g.inputShape, "maxPool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    checkedPrecondition(x.shape == g.inputShape, "maxPool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
     let outShape = [g.batch, g.outHeight, g.outWidth, g.inChannels]
     guard GradientMode.isRecording && x.requiresGradient else {
         return Tensor(shape: outShape) { out, _ in
@@ -37,7 +37,7 @@ public func maxPool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
 /// cells — with `same` padding a border window divides by the number of real cells, as
 /// Keras does (not by the pool size).
 public func averagePool2d(_ x: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
-    precondition(x.shape == g.inputShape, "averagePool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
+    checkedPrecondition(x.shape == g.inputShape, "averagePool2d: input shape \(x.shape) differs from the geometry's \(g.inputShape)")
     let y = Tensor(shape: [g.batch, g.outHeight, g.outWidth, g.inChannels]) { out, _ in
         PoolingKernels.averageForward(x.storage.pointer, out, g)
     }

@@ -2,7 +2,7 @@
 /// each pixel repeated sy times down and sx times across (Keras `UpSampling2D`). The
 /// gradient sums each block of copies.
 public func upsampleNearest2d(_ x: Tensor, scale: (Int, Int)) -> Tensor {
-    precondition(x.rank == 4 && scale.0 > 0 && scale.1 > 0, "upsampleNearest2d: rank-4 input and positive scales expected")
+    checkedPrecondition(x.rank == 4 && scale.0 > 0 && scale.1 > 0, "upsampleNearest2d: rank-4 input and positive scales expected")
     let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (sy, sx) = scale
     let y = Tensor(shape: [n, h * sy, w * sx, c]) { out, _ in
@@ -44,7 +44,7 @@ public func upsampleNearest2d(_ x: Tensor, scale: (Int, Int)) -> Tensor {
 /// "bilinear")` uses): along each axis, output o reads src = (o + 0.5)/s − 0.5 clamped to
 /// [0, n − 1] and blends cells floor(src) and the next one.
 public func upsampleBilinear2d(_ x: Tensor, scale: (Int, Int)) -> Tensor {
-    precondition(x.rank == 4 && scale.0 > 0 && scale.1 > 0, "upsampleBilinear2d: rank-4 input and positive scales expected")
+    checkedPrecondition(x.rank == 4 && scale.0 > 0 && scale.1 > 0, "upsampleBilinear2d: rank-4 input and positive scales expected")
     let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let oh = h * scale.0, ow = w * scale.1
     let rows = BilinearTaps(input: h, scale: scale.0), cols = BilinearTaps(input: w, scale: scale.1)

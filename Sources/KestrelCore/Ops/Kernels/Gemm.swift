@@ -57,10 +57,10 @@ public enum Gemm {
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size")
-        precondition(ldc >= n, "sgemm: ldc < n")
-        precondition(lda >= (transA ? m : k), "sgemm: lda too small")
-        precondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
+        checkedPrecondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size")
+        checkedPrecondition(ldc >= n, "sgemm: ldc < n")
+        checkedPrecondition(lda >= (transA ? m : k), "sgemm: lda too small")
+        checkedPrecondition(ldb >= (transB ? k : n), "sgemm: ldb too small")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             if beta != 1 { kst_scale_matrix(c, Int64(ldc), Int64(m), Int64(n), beta) }

@@ -9,7 +9,7 @@ public func batchNormalization(_ x: Tensor, axis: Int, gamma: Tensor?, beta: Ten
                                statistics: (mean: Tensor, variance: Tensor)? = nil) -> (output: Tensor, mean: Tensor, variance: Tensor) {
     let a = checked { try Shape.normalize(axis: axis, rank: x.rank, op: "batchNormalization") }
     let (outer, c, inner) = x.blocks(around: a)
-    precondition(gamma.map { $0.shape == [c] } ?? true && beta.map { $0.shape == [c] } ?? true,
+    checkedPrecondition(gamma.map { $0.shape == [c] } ?? true && beta.map { $0.shape == [c] } ?? true,
                  "batchNormalization: gamma and beta need shape [\(c)] for input \(x.shape)")
     let count = outer * inner
     let mean: Tensor, variance: Tensor

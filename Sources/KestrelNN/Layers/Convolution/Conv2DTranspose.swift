@@ -59,7 +59,7 @@ public final class Conv2DTranspose: Layer {
                    outputLength(shape[2], kernelSize.1, strides.1, dilationRate.1), filters]
         let g = try ConvolutionGeometry(inputShape: out, kernel: kernelSize, strides: strides, dilation: dilationRate,
                                         padding: padding, layer: "\(name) (Conv2DTranspose)")
-        precondition(g.outHeight == shape[1] && g.outWidth == shape[2], "Conv2DTranspose: inconsistent geometry \(g) for \(shape)")
+        checkedPrecondition(g.outHeight == shape[1] && g.outWidth == shape[2], "Conv2DTranspose: inconsistent geometry \(g) for \(shape)")
         return g
     }
 
