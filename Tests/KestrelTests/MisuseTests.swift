@@ -180,4 +180,23 @@ final class MisuseTests: XCTestCase {
             _ = try built.predict(Tensor.zeros([1, 3]))
         }
     }
+    func testSampleAndClassWeightsThatDoNotFitThrow() throws {
+        let model = try compiledModel()
+        let x = Tensor.zeros([4, 3]), y = Tensor.zeros([4, 2])
+        assertThrowsKestrel(.shapeMismatch, ["sampleWeight has shape [3]", "targets have shape [4, 2]", "one weight per sample [4]"]) {
+            try model.fit(x: x, y: y, sampleWeight: Tensor.ones([3]), verbose: .silent)
+        }
+        assertThrowsKestrel(.invalidArgument, ["classWeight or sampleWeight, not both"]) {
+            try model.fit(x: x, y: y, sampleWeight: Tensor.ones([4]), classWeight: [0: 2], verbose: .silent)
+        }
+        assertThrowsKestrel(.invalidData, ["sampleWeight contains NaN"]) {
+            _ = try model.evaluate(x: x, y: y, sampleWeight: Tensor([1, .nan, 1, 1]))
+        }
+        assertThrowsKestrel(.invalidArgument, ["validationSampleWeight needs validationData"]) {
+            try model.fit(x: x, y: y, validationSampleWeight: Tensor.ones([4]), verbose: .silent)
+        }
+        assertThrowsKestrel(.unsupported, ["classWeight needs targets of shape (N), (N, 1) or one-hot"]) {
+            try model.trainOnBatch(x: Tensor.zeros([2, 3]), y: Tensor.zeros([2, 2, 2]), classWeight: [0: 1])
+        }
+    }
 }

@@ -49,6 +49,9 @@ public final class Dense: Layer {
         return [activation(y)]
     }
 
+    /// A mask passes through, as in Keras (the layer works per position).
+    public override var supportsMasking: Bool { true }
+
     public override var configuration: [String: Any] {
         ["units": units, "activation": activation.kerasName, "use_bias": useBias,
          "kernel_initializer": kernelInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,

@@ -59,7 +59,7 @@ package struct LayerGraph {
     }
 
     /// Runs the graph on concrete batches, one per input, passing masks along.
-    package func run(_ values: [Tensor], training: Bool, modelName: String) throws -> [Tensor] {
+    package func run(_ values: [Tensor], training: Bool, modelName: String) throws -> (outputs: [Tensor], masks: [Tensor?]) {
         guard values.count == inputs.count else {
             throw KestrelError(.invalidArgument, "\(modelName) expects \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))), got \(values.count)")
         }
@@ -85,6 +85,6 @@ package struct LayerGraph {
                 if let outMask { masks[ObjectIdentifier(symbol)] = outMask }
             }
         }
-        return outputs.map { computed[ObjectIdentifier($0)]! }
+        return (outputs.map { computed[ObjectIdentifier($0)]! }, outputs.map { masks[ObjectIdentifier($0)] })
     }
 }

@@ -41,6 +41,12 @@ open class Model: Layer {
     public var inputs: [Input] { graph?.inputs ?? [] }
 
     open override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+        try forward(inputs, training: training).outputs
+    }
+
+    /// One forward pass on built layers: the outputs, and the mask that reaches each output
+    /// (nil where none does), which the losses and metrics of `fit` and `evaluate` honour.
+    package func forward(_ inputs: [Tensor], training: Bool) throws -> (outputs: [Tensor], masks: [Tensor?]) {
         guard let graph else {
             throw KestrelError(.unsupported, "\(name): a Model without layers; use Sequential or Model(inputs:outputs:)")
         }

@@ -39,7 +39,7 @@ public final class Sequential: Model {
         layerOutputShapes = [:]
     }
 
-    public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+    package override func forward(_ inputs: [Tensor], training: Bool) throws -> (outputs: [Tensor], masks: [Tensor?]) {
         if let misplacedInput { throw misplacedInput }
         try expectInputs(inputs, count: 1)
         var x = inputs[0]
@@ -62,7 +62,7 @@ public final class Sequential: Model {
             recordOutputShape(of: layer, Array(x.shape.dropFirst()))
             i += 1
         }
-        return [x]
+        return ([x], [mask])
     }
 
     private func recordOutputShape(of layer: Layer, _ shape: [Int]) {

@@ -27,13 +27,13 @@ public struct BinaryCrossentropy: PreActivationAwareLoss {
                   reduction: try LossReduction(kerasConfig: r))
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         crossentropy(yTrue, yPred, fromLogits: fromLogits)
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
         guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
-        return crossentropy(yTrue, preActivation, fromLogits: true)
+        return reduction.reduce(crossentropy(yTrue, preActivation, fromLogits: true))
     }
 
     private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
@@ -47,7 +47,7 @@ public struct BinaryCrossentropy: PreActivationAwareLoss {
             let q = clamp(p, min: ProbabilityClip.epsilon, max: ProbabilityClip.upper)
             elementLoss = -(t * log(q) + (1 - t) * log(1 - q))
         }
-        return reduction.reduce(elementLoss.mean(alongAxis: -1))
+        return elementLoss.mean(alongAxis: -1)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {

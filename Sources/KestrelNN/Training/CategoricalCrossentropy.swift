@@ -27,13 +27,13 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
                   reduction: try LossReduction(kerasConfig: r))
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         crossentropy(yTrue, yPred, fromLogits: fromLogits)
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
         guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
-        return crossentropy(yTrue, preActivation, fromLogits: true)
+        return reduction.reduce(crossentropy(yTrue, preActivation, fromLogits: true))
     }
 
     private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
@@ -50,7 +50,7 @@ public struct CategoricalCrossentropy: PreActivationAwareLoss {
             let normalised = p / p.sum(alongAxis: -1, keepingDimensions: true)
             logProbabilities = log(clamp(normalised, min: ProbabilityClip.epsilon, max: ProbabilityClip.upper))
         }
-        return reduction.reduce(-(t * logProbabilities).sum(alongAxis: -1))
+        return -(t * logProbabilities).sum(alongAxis: -1)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {

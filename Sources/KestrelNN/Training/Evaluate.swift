@@ -2,28 +2,32 @@ import KestrelCore
 
 /// Batched inference and evaluation (Keras `predict`, `evaluate`, `test_on_batch`).
 extension Model {
-    /// Loss and metrics over (x, y), computed in batches without gradients.
-    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32, verbose: Verbosity = .silent) throws -> [String: Float] {
-        try evaluate(x: [x], y: [y], batchSize: batchSize, verbose: verbose)
+    /// Loss and metrics over (x, y), computed in batches without gradients; `sampleWeight`
+    /// weighs the loss and masks apply as in `fit`.
+    public func evaluate(x: Tensor, y: Tensor, sampleWeight: Tensor? = nil, batchSize: Int = 32,
+                         verbose: Verbosity = .silent) throws -> [String: Float] {
+        try evaluate(x: [x], y: [y], sampleWeight: sampleWeight.map { [$0] }, batchSize: batchSize, verbose: verbose)
     }
 
     /// Evaluation of a multi-input/output model.
-    public func evaluate(x: [Tensor], y: [Tensor], batchSize: Int = 32, verbose: Verbosity = .silent) throws -> [String: Float] {
+    public func evaluate(x: [Tensor], y: [Tensor], sampleWeight: [Tensor?]? = nil, batchSize: Int = 32,
+                         verbose: Verbosity = .silent) throws -> [String: Float] {
         _ = try requireCompiled("evaluate")
         guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).evaluate: batchSize must be positive, got \(batchSize)") }
         let n = try validateSamples(x: x, y: y, caller: "evaluate")
+        let weights = try resolvedSampleWeights(sampleWeight, classWeight: nil, y: y, caller: "evaluate")
         try validateTargets(x: x, y: y, batchSize: batchSize)
-        let logs = try evaluateLogs(x: x, y: y, batchSize: batchSize)
+        let logs = try evaluateLogs(x: x, y: y, sampleWeights: weights, batchSize: batchSize)
         if verbose != .silent { ProgressBar(total: (n + batchSize - 1) / batchSize, verbosity: verbose).finish(logs: logs) }
         return Dictionary(uniqueKeysWithValues: logs)
     }
 
     /// Loss and metrics of one batch, without updating weights.
-    public func testOnBatch(x: Tensor, y: Tensor) throws -> [String: Float] {
-        try evaluate(x: x, y: y, batchSize: Swift.max(x.shape.first ?? 1, 1))
+    public func testOnBatch(x: Tensor, y: Tensor, sampleWeight: Tensor? = nil) throws -> [String: Float] {
+        try evaluate(x: x, y: y, sampleWeight: sampleWeight, batchSize: Swift.max(x.shape.first ?? 1, 1))
     }
 
-    package func evaluateLogs(x: [Tensor], y: [Tensor], batchSize: Int) throws -> [(String, Float)] {
+    package func evaluateLogs(x: [Tensor], y: [Tensor], sampleWeights: [Tensor?], batchSize: Int) throws -> [(String, Float)] {
         _ = try requireCompiled("evaluate")
         let plan = BatchPlan(count: x[0].shape[0], batchSize: batchSize)
         let trackers = LossTrackers(outputs: losses.count)
@@ -31,10 +35,12 @@ extension Model {
         try withoutGradients {
             for b in 0..<plan.batches {
                 let xb = x.map { plan.batch(b, of: $0) }, yb = y.map { plan.batch(b, of: $0) }
-                let predictions = try self(xb, training: false)
-                let (total, perOutput) = combinedLoss(y: yb, predictions: predictions)
+                let wb = sampleWeights.map { $0.map { plan.batch(b, of: $0) } }
+                try buildIfNeeded(inputShapes: xb.map(\.shape))
+                let (predictions, masks) = try forward(xb, training: false)
+                let (total, perOutput) = combinedLoss(y: yb, predictions: predictions, sampleWeights: wb, masks: masks)
                 trackers.add(BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar)), weight: xb[0].shape[0])
-                updateMetrics(y: yb, predictions: predictions)
+                updateMetrics(y: yb, predictions: predictions, masks: masks)
             }
         }
         return currentLogs(trackers)

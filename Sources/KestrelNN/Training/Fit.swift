@@ -6,19 +6,28 @@ extension Model {
     /// Trains for `epochs` passes over (x, y) and returns the per-epoch history.
     /// Everything is validated before the first step: a wrong shape, a label out of range
     /// or NaN in the data throws an error saying what was expected and what came.
+    /// `sampleWeight` (per sample, or per position of sequence targets) or `classWeight`
+    /// (per class id) weigh the loss as in Keras (the compiled metrics stay unweighted, as
+    /// Keras's `metrics` do); a mask that reaches the output (Embedding `maskZero`, Masking)
+    /// leaves padded positions out of the loss and the metrics.
     @discardableResult
     public func fit(x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
                     validationData: (x: Tensor, y: Tensor)? = nil, shuffle: Bool = true,
+                    sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil, validationSampleWeight: Tensor? = nil,
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         try fit(x: [x], y: [y], batchSize: batchSize, epochs: epochs, validationSplit: validationSplit,
-                validationData: validationData.map { ([$0.x], [$0.y]) }, shuffle: shuffle, callbacks: callbacks, verbose: verbose)
+                validationData: validationData.map { ([$0.x], [$0.y]) }, shuffle: shuffle,
+                sampleWeight: sampleWeight.map { [$0] }, classWeight: classWeight,
+                validationSampleWeight: validationSampleWeight.map { [$0] }, callbacks: callbacks, verbose: verbose)
     }
 
     /// Training for models with several inputs and/or outputs: one tensor per input in `x`
-    /// and one target per output in `y`, in the model's order.
+    /// and one target per output in `y`, in the model's order; `sampleWeight` holds one
+    /// weight tensor (or nil) per output.
     @discardableResult
     public func fit(x: [Tensor], y: [Tensor], batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
                     validationData: (x: [Tensor], y: [Tensor])? = nil, shuffle: Bool = true,
+                    sampleWeight: [Tensor?]? = nil, classWeight: [Int: Float]? = nil, validationSampleWeight: [Tensor?]? = nil,
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         _ = try requireCompiled("fit")
         guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).fit: batchSize must be positive, got \(batchSize)") }
@@ -29,18 +38,28 @@ extension Model {
             throw KestrelError(.invalidArgument, "\(name).fit: validationSplit must be in [0, 1), got \(validationSplit)")
         }
         let n = try validateSamples(x: x, y: y, caller: "fit")
-        var trainX = x, trainY = y
-        var validation = validationData
+        if validationSampleWeight != nil && validationData == nil {
+            throw KestrelError(.invalidArgument, "\(name).fit: validationSampleWeight needs validationData; with validationSplit the split takes its weights from sampleWeight")
+        }
+        let weights = try resolvedSampleWeights(sampleWeight, classWeight: classWeight, y: y, caller: "fit")
+        var trainX = x, trainY = y, trainWeights = weights
+        var validation = validationData.map { (x: $0.x, y: $0.y, weights: validationSampleWeight ?? []) }
         if validation == nil && validationSplit > 0 {
             let split = n - Int((Float(n) * validationSplit).rounded(.down))
             guard split > 0 && split < n else {
                 throw KestrelError(.invalidArgument, "\(name).fit: validationSplit \(validationSplit) of \(n) samples leaves an empty training or validation set")
             }
-            validation = (x.map { $0.sliced(alongAxis: 0, split..<n) }, y.map { $0.sliced(alongAxis: 0, split..<n) })
+            validation = (x.map { $0.sliced(alongAxis: 0, split..<n) }, y.map { $0.sliced(alongAxis: 0, split..<n) },
+                          weights.map { $0?.sliced(alongAxis: 0, split..<n) })
             trainX = x.map { $0.sliced(alongAxis: 0, 0..<split) }
             trainY = y.map { $0.sliced(alongAxis: 0, 0..<split) }
+            trainWeights = weights.map { $0?.sliced(alongAxis: 0, 0..<split) }
         }
-        if let validation { _ = try validateSamples(x: validation.x, y: validation.y, caller: "fit (validation data)") }
+        if let v = validation {
+            _ = try validateSamples(x: v.x, y: v.y, caller: "fit (validation data)")
+            validation!.weights = try resolvedSampleWeights(v.weights.isEmpty ? nil : v.weights, classWeight: nil, y: v.y,
+                                                            caller: "fit (validation data)")
+        }
         try validateTargets(x: trainX, y: trainY, batchSize: batchSize)
 
         let history = History()
@@ -80,7 +99,7 @@ extension Model {
             for b in (resumed?.batchesDone ?? 0)..<plan.batches {
                 for callback in callbacks { try callback.onBatchBegin(model: self, batch: b) }
                 let xb = trainX.map { plan.batch(b, of: $0) }, yb = trainY.map { plan.batch(b, of: $0) }
-                let batchLoss = try trainStep(x: xb, y: yb)
+                let batchLoss = try trainStep(x: xb, y: yb, sampleWeights: trainWeights.map { $0.map { plan.batch(b, of: $0) } })
                 trackers.add(batchLoss, weight: xb[0].shape[0])
                 fitProgress = progress(batchesDone: b + 1)
                 let logs = currentLogs(trackers)
@@ -94,7 +113,8 @@ extension Model {
             }
             var logs = currentLogs(trackers)
             if let validation {
-                let results = try evaluateLogs(x: validation.x, y: validation.y, batchSize: batchSize)
+                let results = try evaluateLogs(x: validation.x, y: validation.y, sampleWeights: validation.weights,
+                                               batchSize: batchSize)
                 logs += results.map { ("val_" + $0.0, $0.1) }
             }
             bar.finish(logs: logs)
@@ -114,46 +134,55 @@ extension Model {
     /// One optimizer step on one batch (Keras `train_on_batch`); returns loss and metrics
     /// of this batch.
     @discardableResult
-    public func trainOnBatch(x: Tensor, y: Tensor) throws -> [String: Float] {
-        try trainOnBatch(x: [x], y: [y])
+    public func trainOnBatch(x: Tensor, y: Tensor, sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil) throws -> [String: Float] {
+        try trainOnBatch(x: [x], y: [y], sampleWeight: sampleWeight.map { [$0] }, classWeight: classWeight)
     }
 
     /// One optimizer step on one batch of a multi-input/output model.
     @discardableResult
-    public func trainOnBatch(x: [Tensor], y: [Tensor]) throws -> [String: Float] {
+    public func trainOnBatch(x: [Tensor], y: [Tensor], sampleWeight: [Tensor?]? = nil,
+                             classWeight: [Int: Float]? = nil) throws -> [String: Float] {
         _ = try requireCompiled("trainOnBatch")
         _ = try validateSamples(x: x, y: y, caller: "trainOnBatch")
+        let weights = try resolvedSampleWeights(sampleWeight, classWeight: classWeight, y: y, caller: "trainOnBatch")
         try validateTargets(x: x, y: y, batchSize: x[0].shape[0])
         for m in metrics { m.reset() }
         let trackers = LossTrackers(outputs: losses.count)
-        trackers.add(try trainStep(x: x, y: y), weight: x[0].shape[0])
+        trackers.add(try trainStep(x: x, y: y, sampleWeights: weights), weight: x[0].shape[0])
         return Dictionary(uniqueKeysWithValues: currentLogs(trackers))
     }
 
     /// Forward, weighted losses (plus regularization penalties), gradients, one optimizer
     /// update, and the metrics of the batch.
-    package func trainStep(x: [Tensor], y: [Tensor]) throws -> BatchLoss {
+    package func trainStep(x: [Tensor], y: [Tensor], sampleWeights: [Tensor?]) throws -> BatchLoss {
         let optimizer = try requireCompiled("fit")
         let parameters = trainableWeights
-        let predictions = try self(x, training: true)
-        let (total, perOutput) = combinedLoss(y: y, predictions: predictions)
+        try buildIfNeeded(inputShapes: x.map(\.shape))
+        let (predictions, masks) = try forward(x, training: true)
+        let (total, perOutput) = combinedLoss(y: y, predictions: predictions, sampleWeights: sampleWeights, masks: masks)
         let gradients = Tensor.gradients(of: total, withRespectTo: parameters.map(\.value))
         try optimizer.apply(gradients: gradients, to: parameters)
-        updateMetrics(y: y, predictions: predictions.map { $0.detached() })
+        updateMetrics(y: y, predictions: predictions.map { $0.detached() }, masks: masks)
         return BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar))
     }
 
-    /// Σ weight·loss over the outputs plus the regularization penalties.
-    package func combinedLoss(y: [Tensor], predictions: [Tensor]) -> (Tensor, [Tensor]) {
-        let perOutput = zip(losses, zip(y, predictions)).map { loss, pair in loss(yTrue: pair.0, yPred: pair.1) }
+    /// Σ weight·loss over the outputs plus the regularization penalties; each output's loss
+    /// honours its sample weights and the mask that reached it.
+    package func combinedLoss(y: [Tensor], predictions: [Tensor], sampleWeights: [Tensor?], masks: [Tensor?]) -> (Tensor, [Tensor]) {
+        let perOutput = losses.indices.map { k in
+            losses[k](yTrue: y[k], yPred: predictions[k], sampleWeight: sampleWeights[k], mask: masks[k])
+        }
         var total = zip(perOutput, lossWeights).map { $0 * $1 }.reduce(Tensor(0), +)
         for penalty in regularizationLosses { total = total + penalty }
         return (total, perOutput)
     }
 
-    package func updateMetrics(y: [Tensor], predictions: [Tensor]) {
+    /// Keras 3's compiled `metrics`: a mask that reaches the output leaves padded positions
+    /// out (Keras's `MeanMetricWrapper`), but sample and class weights do not apply to them
+    /// (Keras weighs only `weighted_metrics`).
+    package func updateMetrics(y: [Tensor], predictions: [Tensor], masks: [Tensor?]) {
         for (k, output) in outputMetrics.enumerated() {
-            for m in output { m.update(yTrue: y[k], yPred: predictions[k]) }
+            for m in output { m.update(yTrue: y[k], yPred: predictions[k], sampleWeight: masks[k]) }
         }
     }
 

@@ -15,8 +15,12 @@ public protocol Loss {
     var kerasClassName: String { get }
     /// The Keras `get_config()` dictionary (JSON-ready: nulls are `NSNull`).
     var kerasConfig: [String: Any] { get }
-    /// The reduced scalar loss of a batch.
-    func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor
+    /// The unreduced loss (Keras's `Loss.call`): one value per sample, or per position for
+    /// sequence outputs — the predictions' shape without its last axis.
+    func values(yTrue: Tensor, yPred: Tensor) -> Tensor
+    /// Positions the loss itself leaves out (`ignoreClass`), as 1/0 in the shape of `values`;
+    /// nil when it leaves none out.
+    func valueMask(yTrue: Tensor, yPred: Tensor) -> Tensor?
     /// Checks that the targets fit the predictions (shapes, label ranges, NaN) and throws a
     /// `KestrelError` naming the loss, what was expected, what was found and what to do.
     /// Training calls it before the first step, so a bad data set fails fast.
@@ -31,6 +35,31 @@ public protocol Loss {
 /// `nil` gives the ordinary computation from `yPred`.
 public protocol PreActivationAwareLoss: Loss {
     func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor
+}
+
+extension Loss {
+    public func valueMask(yTrue: Tensor, yPred: Tensor) -> Tensor? { nil }
+
+    /// The reduced scalar loss of a batch.
+    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+        self(yTrue: yTrue, yPred: yPred, sampleWeight: nil, mask: nil)
+    }
+
+    /// Keras's `Loss.__call__(y_true, y_pred, sample_weight)` on predictions that carry
+    /// `mask` (1 for a valid position, 0 for padding, in the shape of `values`): masked
+    /// positions add nothing and, under `sumOverBatchSize`, the sum is divided by the number
+    /// of valid positions; `sampleWeight` (per sample, or per position) scales each value.
+    /// Per-sample weights `(N)` also apply to sequence outputs `(N, T)`, one weight for all
+    /// of a sample's steps (Keras 3 refuses that combination).
+    public func callAsFunction(yTrue: Tensor, yPred: Tensor, sampleWeight: Tensor?, mask: Tensor?) -> Tensor {
+        let values = self.values(yTrue: yTrue, yPred: yPred)
+        var combinedMask = mask.map { LossWeighting.aligned($0.detached(), to: values) }
+        if let own = valueMask(yTrue: yTrue, yPred: yPred) { combinedMask = combinedMask.map { $0 * own } ?? own }
+        guard let weight = LossWeighting.weights(sampleWeight?.detached(), mask: combinedMask, scaledFor: reduction) else {
+            return reduction.reduce(values)
+        }
+        return reduction.reduce(values * LossWeighting.aligned(weight, to: values))
+    }
 }
 
 /// Keras's loss reductions. `sumOverBatchSize` (the default) sums the per-sample losses

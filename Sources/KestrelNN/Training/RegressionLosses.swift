@@ -17,10 +17,10 @@ public struct MeanSquaredError: Loss {
         self.init(name: try r.string("name", default: "mean_squared_error"), reduction: try LossReduction(kerasConfig: r))
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         let (t, p) = alignedRanks(yTrue, yPred)
         let e = p - t
-        return reduction.reduce((e * e).mean(alongAxis: -1))
+        return (e * e).mean(alongAxis: -1)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {
@@ -46,9 +46,9 @@ public struct MeanAbsoluteError: Loss {
         self.init(name: try r.string("name", default: "mean_absolute_error"), reduction: try LossReduction(kerasConfig: r))
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         let (t, p) = alignedRanks(yTrue, yPred)
-        return reduction.reduce(abs(p - t).mean(alongAxis: -1))
+        return abs(p - t).mean(alongAxis: -1)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {
@@ -77,14 +77,14 @@ public struct Huber: Loss {
                   reduction: try LossReduction(kerasConfig: r))
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         let (t, p) = alignedRanks(yTrue, yPred)
         let e = p - t
         let absError = abs(e)
         let quadratic = 0.5 * (e * e)
         let d = Float(delta)
         let linear = d * absError - 0.5 * (d * d)
-        return reduction.reduce(`where`(absError.detached() .<= d, quadratic, linear).mean(alongAxis: -1))
+        return `where`(absError.detached() .<= d, quadratic, linear).mean(alongAxis: -1)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {

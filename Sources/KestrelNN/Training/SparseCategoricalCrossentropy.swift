@@ -34,15 +34,26 @@ public struct SparseCategoricalCrossentropy: PreActivationAwareLoss {
         yTrue.rank == yPred.rank && yTrue.shape.last == 1 ? yTrue.reshaped(Array(yTrue.shape.dropLast())) : yTrue
     }
 
-    public func callAsFunction(yTrue: Tensor, yPred: Tensor) -> Tensor {
+    public func values(yTrue: Tensor, yPred: Tensor) -> Tensor {
         crossentropy(yTrue, yPred, fromLogits: fromLogits)
     }
 
     public func callAsFunction(yTrue: Tensor, yPred: Tensor, preActivation: Tensor?) -> Tensor {
         guard let preActivation else { return self(yTrue: yTrue, yPred: yPred) }
-        return crossentropy(yTrue, preActivation, fromLogits: true)
+        let values = crossentropy(yTrue, preActivation, fromLogits: true)
+        guard let mask = valueMask(yTrue: yTrue, yPred: yPred) else { return reduction.reduce(values) }
+        return reduction.reduce(values * LossWeighting.weights(nil, mask: mask, scaledFor: reduction)!)
     }
 
+    /// With `ignoreClass`, 0 where the label is that class (Keras's loss mask).
+    public func valueMask(yTrue: Tensor, yPred: Tensor) -> Tensor? {
+        guard let ignoreClass else { return nil }
+        let ignored = Float(ignoreClass)
+        let labels = squeezedLabels(yTrue, yPred)
+        return Tensor(shape: labels.shape, scalars: labels.scalars.map { $0 == ignored ? 0 : 1 })
+    }
+
+    /// Per-position cross-entropy; ignored positions give 0.
     private func crossentropy(_ yTrue: Tensor, _ yPred: Tensor, fromLogits: Bool) -> Tensor {
         let labelTensor = squeezedLabels(yTrue, yPred)
         checkedPrecondition(labelTensor.shape == Array(yPred.shape.dropLast()),
@@ -50,12 +61,7 @@ public struct SparseCategoricalCrossentropy: PreActivationAwareLoss {
         // A NaN or fractional id becomes -1, which the op reports as out of range.
         let labels = labelTensor.withUnsafeBufferPointer { $0.map { Int(exactly: $0) ?? -1 } }
         let logits = fromLogits ? yPred : log(clamp(yPred, min: ProbabilityClip.epsilon, max: ProbabilityClip.upper))
-        let perPosition = Tensor.sparseSoftmaxCrossEntropy(logits: logits, labels: labels, ignoredClass: ignoreClass)
-        guard let ignoreClass, reduction == .sumOverBatchSize else { return reduction.reduce(perPosition) }
-        // Keras turns the ignore mask into weights total / (valid + 1e-7) before dividing by total.
-        let total = Float(labels.count)
-        let valid = Float(labels.reduce(0) { $0 + ($1 == ignoreClass ? 0 : 1) })
-        return perPosition.sum() * (total / (valid + ProbabilityClip.epsilon)) / Swift.max(total, 1)
+        return Tensor.sparseSoftmaxCrossEntropy(logits: logits, labels: labels, ignoredClass: ignoreClass)
     }
 
     public func validate(yTrue: Tensor, yPred: Tensor) throws {

@@ -79,6 +79,9 @@ public final class BatchNormalization: Layer {
         return [r.output]
     }
 
+    /// A mask passes through, as in Keras (the layer works per position).
+    public override var supportsMasking: Bool { true }
+
     public override var configuration: [String: Any] {
         ["axis": axis, "momentum": momentum, "epsilon": epsilon, "center": center, "scale": scale,
          "beta_initializer": betaInitializer.kerasSerialized, "gamma_initializer": gammaInitializer.kerasSerialized,

@@ -68,6 +68,9 @@ public final class LayerNormalization: Layer {
         return [y]
     }
 
+    /// A mask passes through, as in Keras (the layer works per position).
+    public override var supportsMasking: Bool { true }
+
     public override var configuration: [String: Any] {
         ["axis": axes.count == 1 ? axes[0] as Any : axes, "epsilon": epsilon, "center": center, "scale": scale,
          "rms_scaling": false, "beta_initializer": betaInitializer.kerasSerialized, "gamma_initializer": gammaInitializer.kerasSerialized,
