@@ -6,6 +6,7 @@ import KestrelNN
 /// model.weights.h5) and the legacy whole-model `.h5` files of Keras 2 (and Keras 3's
 /// legacy writer). The architecture goes through the same config mapping as Kestrel's own
 /// files; weights are matched to layers and checked for count and shape before any is set.
+/// A `.keras` file saved after `compile` loads compiled (see `KerasCompileConfig`).
 public enum KerasModelFile {
     /// What a file's first bytes say it is.
     package enum Kind { case kestrel, kerasZip, hdf5, unknown }
@@ -32,6 +33,7 @@ public enum KerasModelFile {
         var values: [(Parameter, Tensor)] = []
         try collect(model, from: layersGroup, file: weights, into: &values)
         for (p, t) in values { p.value = t }
+        KerasCompileConfig.apply((config as? [String: Any])?["compile_config"], to: model)
         return model
     }
 

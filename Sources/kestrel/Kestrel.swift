@@ -7,5 +7,6 @@ struct KestrelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kestrel",
         abstract: "Kestrel: Keras-style deep learning in Swift.",
-        subcommands: [DemoCommand.self, ConformanceCommand.self, SummaryCommand.self, PredictCommand.self, ConvertCommand.self])
+        subcommands: [DemoCommand.self, ConformanceCommand.self, SummaryCommand.self, PredictCommand.self, EvaluateCommand.self,
+                      ConvertCommand.self])
 }

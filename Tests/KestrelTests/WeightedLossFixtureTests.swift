@@ -85,4 +85,51 @@ final class WeightedLossFixtureTests: XCTestCase {
             }
         }
     }
+    /// `kestrel evaluate` on the compiled `.keras` files Keras saved for two cases prints
+    /// Keras's evaluate loss and metrics (masked steps left out, sample weights applied).
+    func testTheEvaluateCommandPrintsWhatKerasEvaluates() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-evaluate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var evaluated = 0
+        for c in try cases() where FileManager.default.fileExists(atPath: IOFixtures.url("keras_weighted/" + c.name.replacingOccurrences(of: ".safetensors", with: ".keras")).path) {
+            let keras = IOFixtures.url("keras_weighted/" + c.name.replacingOccurrences(of: ".safetensors", with: ".keras"))
+            var arguments = ["evaluate", keras.path, "--batch-size", c.file.metadata["eval_batch_size"] ?? "32"]
+            for (flag, key) in [("--input", "x"), ("--target", "y"), ("--sample-weight", "sample_weight")] where c.file.tensors[key] != nil || c.file.intTensors[key] != nil {
+                let url = folder.appendingPathComponent("\(c.name)-\(key).npy")
+                try NumPyFile.write(try c.tensor(key), to: url)
+                arguments += [flag, url.path]
+            }
+            let process = try kestrelProcess(arguments)
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, printed)
+            let lines = printed.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.first?.hasPrefix("loss=") ?? false, printed)
+            let values = Dictionary(uniqueKeysWithValues: lines.compactMap { line -> (String, Float)? in
+                let parts = line.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let v = Float(parts[1]) else { return nil }
+                return (String(parts[0]), v)
+            })
+            for key in try XCTUnwrap(c.json("eval_logs") as? [String]) {
+                assertClose(values[key], try c.tensor("eval_" + key), "kestrel evaluate \(c.name) \(key)")
+            }
+            evaluated += 1
+        }
+        XCTAssertEqual(evaluated, 2, "the masked tagger and the weighted regression have .keras files")
+        // A model file without a compile configuration, and no --loss: exit 1 with the reason.
+        let uncompiled = IOFixtures.url("keras_models/lstm_classifier.keras")
+        let x = folder.appendingPathComponent("x.npy")
+        try NumPyFile.write(Tensor.zeros([2, 10, 3]), to: x)
+        let process = try kestrelProcess(["evaluate", uncompiled.path, "--input", x.path, "--target", x.path])
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertTrue(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("pass --loss NAME"))
+    }
 }

@@ -2,7 +2,7 @@
 
 Run in a venv with keras, tensorflow-cpu, numpy (not a dependency of Kestrel):
     python make_weighted_fixtures.py OUTPUT_FOLDER [SEED]
-Each case is one safetensors file: the model config, its weights `w/<i>`, the inputs `x`,
+Each case is one safetensors file (two cases also save the compiled model as `.keras`): the model config, its weights `w/<i>`, the inputs `x`,
 targets `y`, optional `sample_weight`, optional `class_weight` (metadata), and what Keras
 computes for them:
   * `train_loss`, `train_<metric>`: `model.train_on_batch(x, y, ...)` on the whole batch
@@ -49,7 +49,8 @@ def padded_series(n, t, f):
     return x
 
 
-def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None, eval_batch_size=3, note=""):
+def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None, eval_batch_size=3, note="",
+         save_keras=False):
     keras.utils.set_random_seed(seed)
     model = build()
     # Random weights (biases too), never Keras's initial values.
@@ -64,6 +65,9 @@ def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None
     after = [w.copy() for w in model.get_weights()]
     model.set_weights(weights)
     evaluated = model.evaluate(x, y, batch_size=eval_batch_size, verbose=0, return_dict=True, **kwargs)
+    if save_keras:
+        # The compiled model with the stored weights, for `kestrel evaluate` (compile_config included).
+        model.save(os.path.join(out, name + ".keras"))
 
     tensors = {"x": x, "y": y}
     if sample_weight is not None:
@@ -112,7 +116,8 @@ x = padded_ids(n, t, vocab, "post")
 y = rng.integers(0, 3, size=(n, t)).astype(np.int32)
 case("masked_lstm_tagger", embedding_lstm(), x, y,
      keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"],
-     note="Embedding(mask_zero) -> LSTM(return_sequences) -> Dense: the mask reaches the output, so padded steps add nothing to loss or accuracy and the loss is divided by the number of valid steps")
+     note="Embedding(mask_zero) -> LSTM(return_sequences) -> Dense: the mask reaches the output, so padded steps add nothing to loss or accuracy and the loss is divided by the number of valid steps",
+     save_keras=True)
 
 x = padded_ids(n, t, vocab, "pre")
 y = rng.integers(0, 3, size=(n, t)).astype(np.int32)
@@ -139,7 +144,7 @@ case("masking_gru_regression",
      lambda: keras.Sequential([keras.Input(shape=(t, 2)), keras.layers.Masking(mask_value=0.0),
                                keras.layers.GRU(5, return_sequences=True), keras.layers.Dense(2)]),
      xs, y, keras.losses.MeanSquaredError(), ["mae"], sample_weight=sw,
-     note="Masking(0) -> GRU(return_sequences) -> Dense with MSE, MAE and a weight per step")
+     note="Masking(0) -> GRU(return_sequences) -> Dense with MSE, MAE and a weight per step", save_keras=True)
 
 x = padded_ids(n, t, vocab, "post")
 y = rng.integers(0, 2, size=(n, t, 1)).astype(np.float32)
