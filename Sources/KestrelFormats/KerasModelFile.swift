@@ -93,7 +93,8 @@ public enum KerasModelFile {
     }
 
     /// A layer group's weights in Keras's order: its own `vars/0…`, then sub-objects
-    /// (a cell, the forward then the backward layer of Bidirectional, a wrapped layer).
+    /// (a cell, the forward then the backward layer of Bidirectional, a wrapped layer, the
+    /// query, key, value and output projections of MultiHeadAttention).
     private static func datasets(in group: HDF5Group, file: HDF5File) throws -> [Tensor] {
         var tensors: [Tensor] = []
         if group.children.contains(where: { $0.name == "vars" }) {
@@ -101,7 +102,7 @@ public enum KerasModelFile {
             let indices = vars.children.compactMap { Int($0.name) }.sorted()
             tensors += try indices.map { try vars.dataset(named: String($0)).readTensor() }
         }
-        let order = ["cell", "forward_layer", "backward_layer", "layer"]
+        let order = ["cell", "forward_layer", "backward_layer", "layer", "query_dense", "key_dense", "value_dense", "output_dense"]
         let subgroups = group.children.map(\.name).filter { $0 != "vars" }
             .sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
         for name in subgroups {

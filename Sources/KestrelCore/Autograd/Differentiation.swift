@@ -61,7 +61,7 @@ extension Tensor {
     /// node reached (leaves and intermediates).
     private static func propagate(from output: Tensor, seed: Tensor?) -> [(TapeNode, Tensor)] {
         guard let root = output.node else {
-            preconditionFailure("backward: the tensor was not computed from any variable (call requiringGradient() on the inputs to differentiate, and do not compute it inside withoutGradients)")
+            fatalError("backward: the tensor was not computed from any variable (call requiringGradient() on the inputs to differentiate, and do not compute it inside withoutGradients)")
         }
         let seedValue: Tensor
         if let seed {

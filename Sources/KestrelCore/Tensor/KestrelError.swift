@@ -24,7 +24,7 @@ package func checked<T>(_ rule: () throws -> T) -> T {
     do {
         return try rule()
     } catch {
-        preconditionFailure("\(error)")
+        fatalError("\(error)")
     }
 }
 

@@ -37,13 +37,13 @@ package enum HDF5Elements {
         if case let .float(2, bigEndian) = type.element {
             return Tensor(shape: shape, scalars: halves(raw, bigEndian: bigEndian))
         }
-        guard let scalar = scalarType(type) else { preconditionFailure("HDF5Elements.tensor: \(type.element) is not numeric") }
+        guard let scalar = scalarType(type) else { fatalError("HDF5Elements.tensor: \(type.element) is not numeric") }
         return raw.withUnsafeBytes { scalar.tensor(shape: shape, from: $0) }
     }
 
     /// Integer elements; the caller has checked that the type is an integer type.
     package static func integers(_ type: HDF5Datatype, shape: [Int], raw: [UInt8]) -> IntTensor {
-        guard let scalar = scalarType(type), scalar.isInteger else { preconditionFailure("HDF5Elements.integers: \(type.element) is not an integer type") }
+        guard let scalar = scalarType(type), scalar.isInteger else { fatalError("HDF5Elements.integers: \(type.element) is not an integer type") }
         return raw.withUnsafeBytes { scalar.integers(shape: shape, from: $0) }
     }
 
@@ -57,7 +57,7 @@ package enum HDF5Elements {
                 for k in 0..<bytes { bits |= UInt64(raw[i * bytes + (bigEndian ? bytes - 1 - k : k)]) << (8 * UInt64(k)) }
                 return bytes == 4 ? Double(Float(bitPattern: UInt32(bits))) : Double(bitPattern: bits)
             }
-        default: preconditionFailure("HDF5Elements.doubles: \(type.element) is not floating-point")
+        default: fatalError("HDF5Elements.doubles: \(type.element) is not floating-point")
         }
     }
 
@@ -98,7 +98,7 @@ package enum HDF5Elements {
             }
             return strings
         default:
-            preconditionFailure("HDF5Elements.strings: \(type.element) is not a string type")
+            fatalError("HDF5Elements.strings: \(type.element) is not a string type")
         }
     }
 }

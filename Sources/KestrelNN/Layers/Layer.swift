@@ -56,6 +56,20 @@ open class Layer {
         try call(inputs, training: training)
     }
 
+    /// The forward computation with one mask per input (nil where an input has none), as a
+    /// functional graph calls it. Attention layers use every mask; by default the first
+    /// input's mask goes to `call(_:mask:training:)`.
+    open func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
+        guard let first = masks.first ?? nil else { return try call(inputs, training: training) }
+        return try call(inputs, mask: first, training: training)
+    }
+
+    /// The mask this layer passes on given one mask per input; by default
+    /// `computeMask(_:mask:)` of the first input's mask.
+    open func computeMask(_ inputs: [Tensor], masks: [Tensor?]) -> Tensor? {
+        computeMask(inputs, mask: masks.first ?? nil)
+    }
+
     /// The mask this layer passes on: by default the incoming one when `supportsMasking`
     /// (the layer keeps the time axis), else none. Embedding(maskZero) and Masking make one.
     open func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
@@ -92,6 +106,12 @@ open class Layer {
     public func callAsFunction(_ inputs: [Tensor], mask: Tensor?, training: Bool = false) throws -> [Tensor] {
         try buildIfNeeded(inputShapes: inputs.map(\.shape))
         return mask == nil ? try call(inputs, training: training) : try call(inputs, mask: mask, training: training)
+    }
+
+    /// Builds on first use, then runs `call` with one mask per input.
+    public func callAsFunction(_ inputs: [Tensor], masks: [Tensor?], training: Bool = false) throws -> [Tensor] {
+        try buildIfNeeded(inputShapes: inputs.map(\.shape))
+        return try call(inputs, masks: masks, training: training)
     }
 
     /// Creates the weights for inputs of these shapes (batch axis included) unless built.

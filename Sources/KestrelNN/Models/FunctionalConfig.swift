@@ -85,6 +85,12 @@ extension Model {
                 guard index < item.nodes.count else { continue }
                 let sources = try inboundReferences(item.nodes[index], layer: item.name)
                 guard sources.allSatisfy({ tensors[key($0.0, $0.1, $0.2)] != nil }) else { continue }
+                if causalMaskRequested(item.nodes[index]) {
+                    guard let attention = layers[item.name] as? CausallyMaskable else {
+                        throw KestrelError(.unsupported, "model config: layer \(item.name) is called with use_causal_mask, which only attention layers take")
+                    }
+                    attention.useCausalMask = true
+                }
                 let outputs = try layers[item.name]!(sources.map { tensors[key($0.0, $0.1, $0.2)]! })
                 for (k, t) in outputs.enumerated() { tensors[key(item.name, index, k)] = t }
                 nextNode[item.name] = index + 1
@@ -118,6 +124,11 @@ extension Model {
         return (layer, node, tensor)
     }
 
+    /// Whether a Keras 3 inbound node calls its layer with `use_causal_mask=True`.
+    private static func causalMaskRequested(_ node: Any) -> Bool {
+        ((node as? [String: Any])?["kwargs"] as? [String: Any])?["use_causal_mask"] as? Bool == true
+    }
+
     /// The tensors one inbound node consumed, in call order (positional, then initial states).
     private static func inboundReferences(_ node: Any, layer: String) throws -> [(String, Int, Int)] {
         if let keras2 = node as? [Any], !(keras2.first is [String: Any]) {
@@ -140,6 +151,8 @@ extension Model {
         for (name, value) in kwargs {
             if name == "initial_state" {
                 try collect(value)
+            } else if name == "use_causal_mask", value is Bool {
+                continue  // read by `causalMaskRequested`
             } else if !(value is NSNull) && !(name == "training" && value as? Bool == false) {
                 throw KestrelError(.unsupported, "model config: layer \(layer) is called with argument \(name) = \(value), which Kestrel does not support")
             }

@@ -71,15 +71,16 @@ package struct LayerGraph {
         var done = Set<ObjectIdentifier>()
         for node in nodes where !done.contains(ObjectIdentifier(node)) {
             let args = node.inputs.map { computed[ObjectIdentifier($0)]! }
-            let mask = node.inputs.first.flatMap { masks[ObjectIdentifier($0)] }
+            let inputMasks = node.inputs.map { masks[ObjectIdentifier($0)] }
+            let mask = inputMasks.first ?? nil
             if let next = fusedSuccessor[ObjectIdentifier(node)],
                let fused = try LayerFusion.run(node.layer, next.layer, input: args[0], mask: mask) {
                 computed[ObjectIdentifier(next.outputs[0])] = fused.output
                 done.insert(ObjectIdentifier(next))
                 continue
             }
-            let results = try node.layer(args, mask: mask, training: training)
-            let outMask = node.layer.computeMask(args, mask: mask)
+            let results = try node.layer(args, masks: inputMasks, training: training)
+            let outMask = node.layer.computeMask(args, masks: inputMasks)
             for (symbol, value) in zip(node.outputs, results) {
                 computed[ObjectIdentifier(symbol)] = value
                 if let outMask { masks[ObjectIdentifier(symbol)] = outMask }

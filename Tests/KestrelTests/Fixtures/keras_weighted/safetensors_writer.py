@@ -9,7 +9,7 @@ def write_safetensors(path, tensors, metadata):
     header = {"__metadata__": metadata}
     body = b""
     for name in sorted(tensors):
-        array = np.ascontiguousarray(tensors[name])
+        array = np.require(np.asarray(tensors[name]), requirements="C")
         if array.dtype == np.int32:
             dtype, data = "I32", array.astype("<i4").tobytes()
         else:
