@@ -28,7 +28,8 @@ extension Model {
             }
             var layerEntries: [[String: Any]] = graph.inputs.map { input in
                 ["module": "keras.layers", "class_name": "InputLayer", "name": input.name, "inbound_nodes": [Any](),
-                 "config": ["batch_shape": [NSNull()] + input.shape.map { $0 as Any }, "dtype": "float32", "sparse": false, "name": input.name]]
+                 "config": ["batch_shape": [NSNull()] + input.shape.indices.map { input.unknownAxes.contains($0) ? NSNull() : input.shape[$0] as Any },
+                            "dtype": "float32", "sparse": false, "name": input.name]]
             }
             for layer in graph.layers {
                 let nodes = graph.nodes.filter { $0.layer === layer }.map { node -> [String: Any] in

@@ -22,6 +22,7 @@ open class Model: Layer {
         inputShape = inputs.count == 1 ? inputs[0].shape : nil
         for node in graph!.nodes where layerOutputShapes[ObjectIdentifier(node.layer)] == nil {
             layerOutputShapes[ObjectIdentifier(node.layer)] = node.outputs.first?.shape
+            layerOutputUnknownAxes[ObjectIdentifier(node.layer)] = node.outputs.first?.unknownAxes
         }
     }
 
@@ -78,6 +79,11 @@ open class Model: Layer {
     public package(set) var inputShape: [Int]?
     /// Output shape of each layer for one sample, recorded when the model is built.
     package var layerOutputShapes: [ObjectIdentifier: [Int]] = [:]
+    /// The axes of each layer's output whose size follows an unknown input size.
+    package var layerOutputUnknownAxes: [ObjectIdentifier: Set<Int>] = [:]
+
+    /// The `Input`s the model was declared with (none for a Sequential built from data).
+    package var declaredInputs: [Input] { graph?.inputs ?? [] }
 
     /// Builds every layer for samples of `inputShape` by running one zero sample through
     /// the model (no gradients), recording each layer's output shape for `summary()`.
@@ -86,11 +92,27 @@ open class Model: Layer {
         try Input.checkSampleShape(inputShape, owner: name)
         self.inputShape = inputShape
         _ = try withoutGradients { try self([Tensor.zeros([1] + inputShape)], training: false) }
+        guard graph == nil, let input = declaredInputs.first, !input.unknownAxes.isEmpty else { return }
+        // A second sample with other sizes on the unknown axes tells which output sizes follow them.
+        let first = layerOutputShapes
+        layerOutputShapes = [:]
+        do {
+            _ = try withoutGradients { try self([Tensor.zeros([1] + input.shape(withUnknownSizes: Input.alternateSize))], training: false) }
+        } catch let error as KestrelError {
+            throw KestrelError(error.kind, "\(name): a layer needs known sizes where the input has unknown ones (None): \(error.message)")
+        }
+        for (layer, shape) in first {
+            guard let other = layerOutputShapes[layer], other.count == shape.count else { continue }
+            layerOutputUnknownAxes[layer] = Set(shape.indices.filter { shape[$0] != other[$0] })
+        }
+        layerOutputShapes = first
     }
 
     /// Builds the layers from the known input shape if that has not happened yet.
     package func ensureBuilt() throws {
-        if graph == nil, layerOutputShapes.isEmpty, let inputShape { try build(inputShape: inputShape) }
+        guard graph == nil, let inputShape else { return }
+        let unknownSizesUnchecked = !(declaredInputs.first?.unknownAxes.isEmpty ?? true) && layerOutputUnknownAxes.isEmpty
+        if layerOutputShapes.isEmpty || unknownSizesUnchecked { try build(inputShape: inputShape) }
     }
 
     /// Per-sample shapes of every input (one for Sequential).
@@ -116,9 +138,13 @@ open class Model: Layer {
             guard shapes.count == x.count else {
                 throw KestrelError(.invalidArgument, "\(name): expected \(shapes.count) inputs, got \(x.count)")
             }
-            for (k, (shape, t)) in zip(shapes, x).enumerated() where Array(t.shape.dropFirst()) != shape {
+            let declared = declaredInputs.count == shapes.count ? declaredInputs : []
+            for (k, (shape, t)) in zip(shapes, x).enumerated() {
+                let sample = Array(t.shape.dropFirst())
+                if declared.isEmpty ? sample == shape : declared[k].accepts(sample) { continue }
                 let which = shapes.count > 1 ? " \(k) (\(inputs[k].name))" : ""
-                throw KestrelError(.shapeMismatch, "\(name): expected input\(which) of shape (samples, \(shape.map(String.init).joined(separator: ", "))); got \(t.shape)")
+                let expected = declared.isEmpty ? "(samples, \(shape.map(String.init).joined(separator: ", ")))" : declared[k].shapeDescription
+                throw KestrelError(.shapeMismatch, "\(name): expected input\(which) of shape \(expected); got \(t.shape)")
             }
         }
         for t in x where t.withUnsafeBufferPointer({ $0.contains { !$0.isFinite } }) {

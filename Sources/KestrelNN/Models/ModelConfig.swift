@@ -10,8 +10,10 @@ extension Model {
             guard let sequential = self as? Sequential else { return try functionalConfig }
             var layerConfigs: [[String: Any]] = []
             if let shape = sequential.inputShape {
+                let unknown = sequential.declaredInputs.first?.unknownAxes ?? []
+                let sizes = shape.indices.map { unknown.contains($0) ? NSNull() : shape[$0] as Any }
                 layerConfigs.append(["module": "keras.layers", "class_name": "InputLayer",
-                                     "config": ["batch_shape": [NSNull()] + shape.map { $0 as Any }, "dtype": "float32", "sparse": false, "name": "input_layer"]])
+                                     "config": ["batch_shape": [NSNull()] + sizes, "dtype": "float32", "sparse": false, "name": "input_layer"]])
             }
             for layer in sequential.layers {
                 layerConfigs.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": try layerConfig(layer)])
@@ -36,7 +38,15 @@ extension Model {
         }
         let model = Sequential(name: config["name"] as? String)
         var pendingShape: [Int]? = nil
-        if let build = config["build_input_shape"] as? [Any] { pendingShape = build.dropFirst().compactMap(kerasInteger) }
+        if let build = config["build_input_shape"] as? [Any] {
+            let sizes = build.dropFirst().map { $0 is NSNull ? nil : kerasInteger($0) }
+            if sizes.contains(where: { $0 == nil }) {
+                // Unknown sizes (variable-length sequences): the model starts with an Input that has them.
+                if layerList.first?["class_name"] as? String != "InputLayer" { try model.add(Input(shape: sizes)) }
+            } else {
+                pendingShape = sizes.compactMap { $0 }
+            }
+        }
         for entry in layerList {
             guard let layerClass = entry["class_name"] as? String, let layerConfig = entry["config"] as? [String: Any] else {
                 throw KestrelError(.invalidFile, "model config: a layer entry lacks class_name or config")

@@ -24,6 +24,8 @@ public final class Sequential: Model {
 
     public override class var kerasClassName: String { "Sequential" }
 
+    package override var declaredInputs: [Input] { inputLayer.map { [$0] } ?? [] }
+
     /// Appends a layer; throws for an `Input` after other layers, as Keras does. Layers are
     /// built on first use (`summary()`, `fit`, `predict` or a call), which reports any shape error.
     public func add(_ layer: Layer) throws {
@@ -37,6 +39,7 @@ public final class Sequential: Model {
         }
         stack.append(layer)
         layerOutputShapes = [:]
+        layerOutputUnknownAxes = [:]
     }
 
     package override func forward(_ inputs: [Tensor], training: Bool) throws -> (outputs: [Tensor], masks: [Tensor?]) {

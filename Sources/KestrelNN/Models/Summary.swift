@@ -12,23 +12,26 @@ extension Model {
         }
         try ensureBuilt()
         var rows: [[String]] = []
-        func shapeText(_ shape: [Int]?) -> String {
+        func shapeText(_ shape: [Int]?, unknown: Set<Int>? = nil) -> String {
             guard let shape else { return "?" }
-            return "(None" + shape.map { ", \($0)" }.joined() + ")"
+            return "(None" + shape.indices.map { ", " + ((unknown ?? []).contains($0) ? "None" : "\(shape[$0])") }.joined() + ")"
+        }
+        func outputText(_ layer: Layer) -> String {
+            shapeText(layerOutputShapes[ObjectIdentifier(layer)], unknown: layerOutputUnknownAxes[ObjectIdentifier(layer)])
         }
         if let graph {
             for input in graph.inputs {
-                rows.append(["\(input.name) (InputLayer)", shapeText(input.shape), "0", "-"])
+                rows.append(["\(input.name) (InputLayer)", shapeText(input.shape, unknown: input.unknownAxes), "0", "-"])
             }
             for layer in graph.layers {
                 let nodes = graph.nodes.filter { $0.layer === layer }
                 let sources = nodes.flatMap(\.inputs).map(\.description)
-                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
+                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", outputText(layer),
                              Model.grouped(Model.count(layer.weights)), sources.joined(separator: ", ")])
             }
         } else {
             for layer in layers {
-                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", shapeText(layerOutputShapes[ObjectIdentifier(layer)]),
+                rows.append(["\(layer.name) (\(type(of: layer).kerasClassName))", outputText(layer),
                              Model.grouped(Model.count(layer.weights))])
             }
         }

@@ -6,7 +6,10 @@ import KestrelCore
 /// and `Model(inputs:outputs:)` turns the recorded graph into a model. The shape is per
 /// sample (no batch axis).
 public final class SymbolicTensor: CustomStringConvertible {
+    /// The per-sample shape; sizes on `unknownAxes` are the placeholder's.
     public let shape: [Int]
+    /// Axes whose size follows an unknown input size (Keras's `None`).
+    public let unknownAxes: Set<Int>
     /// The node that produces it; `nil` for a model input.
     package let producer: GraphNode?
     /// Which output of the producing layer it is.
@@ -14,8 +17,9 @@ public final class SymbolicTensor: CustomStringConvertible {
     /// The `Input` it stands for, when it is a model input.
     public private(set) weak var source: Input?
 
-    package init(shape: [Int], producer: GraphNode?, outputIndex: Int, source: Input? = nil) {
+    package init(shape: [Int], producer: GraphNode?, outputIndex: Int, source: Input? = nil, unknownAxes: Set<Int> = []) {
         self.shape = shape
+        self.unknownAxes = unknownAxes
         self.producer = producer
         self.outputIndex = outputIndex
         self.source = source
@@ -68,9 +72,26 @@ extension Layer {
         for input in inputs { try Input.checkSampleShape(input.shape, owner: name) }
         let probes = inputs.map { Tensor.zeros([1] + $0.shape) }
         let outputs = try withoutGradients { try self(probes, training: false) }
+        // With unknown sizes, a second probe of other sizes tells which output sizes follow them.
+        var varying = outputs.map { _ in Set<Int>() }
+        if inputs.contains(where: { !$0.unknownAxes.isEmpty }) {
+            let alternates = inputs.map { input in
+                Tensor.zeros([1] + input.shape.indices.map { input.unknownAxes.contains($0) ? Input.alternateSize : input.shape[$0] })
+            }
+            let second: [Tensor]
+            do {
+                second = try withoutGradients { try self(alternates, training: false) }
+            } catch let error as KestrelError {
+                throw KestrelError(error.kind, "\(name) needs known sizes where its input has unknown ones (None): \(error.message)")
+            }
+            for (k, (a, b)) in zip(outputs, second).enumerated() where a.rank == b.rank {
+                varying[k] = Set((1..<a.rank).filter { a.shape[$0] != b.shape[$0] }.map { $0 - 1 })
+            }
+        }
         let node = GraphNode(layer: self, inputs: inputs)
         node.outputs = outputs.enumerated().map {
-            SymbolicTensor(shape: Array($0.element.shape.dropFirst()), producer: node, outputIndex: $0.offset)
+            SymbolicTensor(shape: Array($0.element.shape.dropFirst()), producer: node, outputIndex: $0.offset,
+                           unknownAxes: varying[$0.offset])
         }
         return node.outputs
     }
