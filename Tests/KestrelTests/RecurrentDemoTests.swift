@@ -13,6 +13,13 @@ final class RecurrentDemoTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try SequenceClassifierDemos.japaneseVowels(epochs: 15, verbose: .silent), 0.95)
     }
 
+    /// Padded, masked verses through TextVectorization: far above the majority class.
+    func testVerseBookClassifierBeatsTheMajorityClass() throws {
+        let result = try VerseClassifierDemo.run(verbose: .silent)
+        XCTAssertGreaterThanOrEqual(result.testAccuracy, 0.87)
+        XCTAssertGreaterThan(result.testAccuracy, result.majorityBaseline + 0.25)
+    }
+
     func testEncoderDecoderBeatsSeasonalNaiveOnAirline() throws {
         XCTAssertLessThan(try Seq2SeqAirlineDemo.run(epochs: 150, verbose: .silent), 46.1)
     }
