@@ -38,4 +38,15 @@ final class ConvolutionDemoTests: XCTestCase {
         XCTAssertEqual(PNGWriter.adler32(Array("Wikipedia".utf8)), 0x11E6_0398)
         XCTAssertEqual(z[13...].reduce(0) { $0 << 8 | UInt32($1) }, PNGWriter.adler32([0, 0, 255, 0, 128, 7]))
     }
+    /// A short ConvLSTM2D run already predicts the next frame better than copying the last.
+    func testConvLSTMPredictsMovingDigitsBetterThanCopyingTheLastFrame() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-convlstm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        setenv("KESTREL_OUTPUT_DIR", folder.path, 1)
+        defer { unsetenv("KESTREL_OUTPUT_DIR") }
+        let result = try MovingDigitsDemo.run(epochs: 2, verbose: .silent)
+        XCTAssertLessThan(result.testMSE, 0.85 * result.copyLastFrameMSE)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: result.image.path))
+    }
 }
