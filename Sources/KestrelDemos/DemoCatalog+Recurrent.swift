@@ -14,6 +14,7 @@ extension DemoCatalog {
             return "test_accuracy=\(format(result.testAccuracy))"
         }),
         ("seq2seq-airline", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(options: $0)))" }),
+        ("seq2seq-airline-attention", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(attention: true, options: $0)))" }),
         ("seq2seq-airline-states", { "test_rmse=\(format(try Seq2SeqAirlineDemo.run(passingStates: true, options: $0)))" }),
     ]
 }

@@ -11,10 +11,12 @@ import Kestrel
 ///
 /// With `passingStates`, the functional variant: the encoder LSTM returns its final h and c,
 /// which start the decoder LSTM (Keras's `initial_state`), instead of only its output.
+/// With `attention`, the decoder also attends over every encoder step (Luong-style scaled
+/// `Attention`) and its output is read together with that context.
 public enum Seq2SeqAirlineDemo {
     static let history = 24, horizon = 12, scale: Float = 4
 
-    public static func run(epochs: Int = 300, passingStates: Bool = false, verbose: Verbosity = .auto,
+    public static func run(epochs: Int = 300, passingStates: Bool = false, attention: Bool = false, verbose: Verbosity = .auto,
                            options: DemoOptions = DemoOptions()) throws -> Float {
         GlobalRandom.setSeed(42)
         let values = try SequenceData.column("airline", file: "airline.csv", "passengers_thousands")
@@ -32,7 +34,7 @@ public enum Seq2SeqAirlineDemo {
         }
         let train = windows(0...(testStart - history - horizon))
         let test = windows((testStart - history)...(values.count - history - horizon))
-        let model = passingStates ? try encoderDecoderWithStates() : Sequential {
+        let model = attention ? try encoderDecoderWithAttention() : passingStates ? try encoderDecoderWithStates() : Sequential {
             Input(shape: [history, 1])
             LSTM(48)
             RepeatVector(horizon)
@@ -52,6 +54,19 @@ public enum Seq2SeqAirlineDemo {
             }
         }
         return Float((squared / Double(test.levels.count * horizon)).squareRoot())
+    }
+
+    /// encoder LSTM(returnSequences, returnState) → RepeatVector(h) → decoder LSTM started
+    /// from (h, c) → Attention over the encoder steps → [decoder, context] → Dense.
+    static func encoderDecoderWithAttention() throws -> Model {
+        let input = Input(shape: [history, 1], name: "history")
+        let encoded = try LSTM(48, returnSequences: true, returnState: true, name: "encoder")([input.output])
+        let repeated = try RepeatVector(horizon)(encoded[1])
+        let decoded = try LSTM(48, returnSequences: true, name: "decoder")([repeated, encoded[1], encoded[2]])[0]
+        let context = try Attention(useScale: true, name: "attention")([decoded, encoded[0]])[0]
+        let joined = try Concatenate()([decoded, context])[0]
+        let forecast = try TimeDistributed(Dense(1))(joined)
+        return try Model(inputs: input, outputs: forecast, name: "seq2seq_attention")
     }
 
     /// encoder LSTM(returnState) → RepeatVector → decoder LSTM started from (h, c) → Dense.

@@ -20,6 +20,10 @@ final class RecurrentDemoTests: XCTestCase {
         XCTAssertGreaterThan(result.testAccuracy, result.majorityBaseline + 0.25)
     }
 
+    func testEncoderDecoderWithAttentionBeatsSeasonalNaiveOnAirline() throws {
+        XCTAssertLessThan(try Seq2SeqAirlineDemo.run(epochs: 150, attention: true, verbose: .silent), 46.1)
+    }
+
     func testEncoderDecoderBeatsSeasonalNaiveOnAirline() throws {
         XCTAssertLessThan(try Seq2SeqAirlineDemo.run(epochs: 150, verbose: .silent), 46.1)
     }
