@@ -83,7 +83,7 @@ public enum KerasModelFile {
                 try collect(nested, from: try layerGroup.group(named: "layers"), file: file, into: &values)
                 continue
             }
-            let tensors = try datasets(in: layerGroup, file: file)
+            let tensors = try datasets(in: layerGroup, file: file, cellOrder: stackedCellNames(of: layer))
             let parameters = layer.weights
             guard tensors.count == parameters.count else {
                 throw KestrelError(.invalidFile, "model.weights.h5: layer \(layer.name) (\(key)) has \(tensors.count) weights, Kestrel's \(type(of: layer).kerasClassName) has \(parameters.count)")
@@ -95,7 +95,20 @@ public enum KerasModelFile {
     /// A layer group's weights in Keras's order: its own `vars/0…`, then sub-objects
     /// (a cell, the forward then the backward layer of Bidirectional, a wrapped layer, the
     /// query, key, value and output projections of MultiHeadAttention).
-    private static func datasets(in group: HDF5Group, file: HDF5File) throws -> [Tensor] {
+    /// Keras 3's group names of the cells of an `RNN` over `StackedRNNCells`, in cell order
+    /// (`lstm_cell`, `gru_cell`, `lstm_cell_1`…); the file lists them alphabetically.
+    private static func stackedCellNames(of layer: Layer) -> [String] {
+        guard let stacked = (layer as? RNN)?.cell as? StackedRNNCells else { return [] }
+        var counters: [String: Int] = [:]
+        return stacked.cells.map { cell in
+            let base = LayerNames.snakeCase(type(of: cell).kerasClassName)
+            let n = counters[base, default: 0]
+            counters[base] = n + 1
+            return n == 0 ? base : "\(base)_\(n)"
+        }
+    }
+
+    private static func datasets(in group: HDF5Group, file: HDF5File, cellOrder: [String] = []) throws -> [Tensor] {
         var tensors: [Tensor] = []
         if group.children.contains(where: { $0.name == "vars" }) {
             let vars = try group.group(named: "vars")
@@ -103,10 +116,11 @@ public enum KerasModelFile {
             tensors += try indices.map { try vars.dataset(named: String($0)).readTensor() }
         }
         let order = ["cell", "forward_layer", "backward_layer", "layer", "query_dense", "key_dense", "value_dense", "output_dense"]
+        let ranked = order + cellOrder
         let subgroups = group.children.map(\.name).filter { $0 != "vars" }
-            .sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
+            .sorted { (ranked.firstIndex(of: $0) ?? ranked.count, $0) < (ranked.firstIndex(of: $1) ?? ranked.count, $1) }
         for name in subgroups {
-            tensors += try datasets(in: try group.group(named: name), file: file)
+            tensors += try datasets(in: try group.group(named: name), file: file, cellOrder: cellOrder)
         }
         return tensors
     }
