@@ -3,7 +3,8 @@ import KestrelCore
 import KestrelNN
 
 /// The `compile_config` that a compiled Keras 3 model keeps in its `.keras` file (optimizer,
-/// loss, loss weights, metrics), applied to the loaded model so that it evaluates and trains
+/// loss, loss weights, metrics; a legacy `.h5` file's `training_config` holds the same),
+/// applied to the loaded model so that it evaluates and trains
 /// on as the Keras model would. A model whose compile settings Kestrel cannot reproduce
 /// (a custom loss, a metric object) is loaded uncompiled: prediction never depends on them.
 enum KerasCompileConfig {

@@ -6,7 +6,7 @@ import KestrelNN
 /// model.weights.h5) and the legacy whole-model `.h5` files of Keras 2 (and Keras 3's
 /// legacy writer). The architecture goes through the same config mapping as Kestrel's own
 /// files; weights are matched to layers and checked for count and shape before any is set.
-/// A `.keras` file saved after `compile` loads compiled (see `KerasCompileConfig`).
+/// A `.keras` or `.h5` file saved after `compile` loads compiled (see `KerasCompileConfig`).
 public enum KerasModelFile {
     /// What a file's first bytes say it is.
     package enum Kind { case kestrel, kerasZip, hdf5, unknown }
@@ -60,6 +60,11 @@ public enum KerasModelFile {
             }
         }
         for (p, t) in values { p.value = t }
+        if let text = file.root.attributes["training_config"]?.stringValues?.first,
+           var training = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+            training["optimizer"] = training["optimizer_config"]
+            KerasCompileConfig.apply(training, to: model)
+        }
         return model
     }
 

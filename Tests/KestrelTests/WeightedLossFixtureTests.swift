@@ -85,15 +85,17 @@ final class WeightedLossFixtureTests: XCTestCase {
             }
         }
     }
-    /// `kestrel evaluate` on the compiled `.keras` files Keras saved for two cases prints
+    /// `kestrel evaluate` on the compiled `.keras` and `.h5` files Keras saved for two cases prints
     /// Keras's evaluate loss and metrics (masked steps left out, sample weights applied).
     func testTheEvaluateCommandPrintsWhatKerasEvaluates() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-evaluate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var evaluated = 0
-        for c in try cases() where FileManager.default.fileExists(atPath: IOFixtures.url("keras_weighted/" + c.name.replacingOccurrences(of: ".safetensors", with: ".keras")).path) {
-            let keras = IOFixtures.url("keras_weighted/" + c.name.replacingOccurrences(of: ".safetensors", with: ".keras"))
+        for c in try cases() {
+          for format in [".keras", ".h5"] {
+            let keras = IOFixtures.url("keras_weighted/" + c.name.replacingOccurrences(of: ".safetensors", with: format))
+            guard FileManager.default.fileExists(atPath: keras.path) else { continue }
             var arguments = ["evaluate", keras.path, "--batch-size", c.file.metadata["eval_batch_size"] ?? "32"]
             for (flag, key) in [("--input", "x"), ("--target", "y"), ("--sample-weight", "sample_weight")] where c.file.tensors[key] != nil || c.file.intTensors[key] != nil {
                 let url = folder.appendingPathComponent("\(c.name)-\(key).npy")
@@ -118,8 +120,9 @@ final class WeightedLossFixtureTests: XCTestCase {
                 assertClose(values[key], try c.tensor("eval_" + key), "kestrel evaluate \(c.name) \(key)")
             }
             evaluated += 1
+          }
         }
-        XCTAssertEqual(evaluated, 2, "the masked tagger and the weighted regression have .keras files")
+        XCTAssertEqual(evaluated, 4, "the masked tagger and the weighted regression have .keras and .h5 files")
         // A model file without a compile configuration, and no --loss: exit 1 with the reason.
         let uncompiled = IOFixtures.url("keras_models/lstm_classifier.keras")
         let x = folder.appendingPathComponent("x.npy")

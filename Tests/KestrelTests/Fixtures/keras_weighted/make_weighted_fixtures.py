@@ -2,7 +2,7 @@
 
 Run in a venv with keras, tensorflow-cpu, numpy (not a dependency of Kestrel):
     python make_weighted_fixtures.py OUTPUT_FOLDER [SEED]
-Each case is one safetensors file (two cases also save the compiled model as `.keras`): the model config, its weights `w/<i>`, the inputs `x`,
+Each case is one safetensors file (two cases also save the compiled model as `.keras` and `.h5`): the model config, its weights `w/<i>`, the inputs `x`,
 targets `y`, optional `sample_weight`, optional `class_weight` (metadata), and what Keras
 computes for them:
   * `train_loss`, `train_<metric>`: `model.train_on_batch(x, y, ...)` on the whole batch
@@ -68,6 +68,7 @@ def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None
     if save_keras:
         # The compiled model with the stored weights, for `kestrel evaluate` (compile_config included).
         model.save(os.path.join(out, name + ".keras"))
+        model.save(os.path.join(out, name + ".h5"))  # the legacy format, with its training_config
 
     tensors = {"x": x, "y": y}
     if sample_weight is not None:
