@@ -16,18 +16,6 @@ final class AttentionFixtureTests: XCTestCase {
         return try names.map { ($0, try SafeTensors(contentsOf: folder.appendingPathComponent($0))) }
     }
 
-    private func tensor(_ file: SafeTensors, _ key: String) throws -> Tensor {
-        if let t = file.tensors[key] { return t }
-        if let t = file.intTensors[key] { return t.asTensor }
-        throw KestrelError(.invalidFile, "no tensor \(key)")
-    }
-
-    private func assertClose(_ got: Tensor, _ want: Tensor, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
-        let worst = zip(got.scalars, want.scalars).map { Swift.abs($0 - $1) - (1e-5 + 1e-4 * Swift.abs($1)) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst, 0, "\(what): differs from Keras beyond atol 1e-5 + rtol 1e-4", file: file, line: line)
-    }
-
     func testLayersMatchKerasForwardAndBackward() throws {
         let cases = try files("layer_")
         XCTAssertGreaterThanOrEqual(cases.count, 13)
@@ -36,20 +24,20 @@ final class AttentionFixtureTests: XCTestCase {
             let layer = try KerasLayerRegistry.makeLayer(className: file.metadata["layer"] ?? "", config: config)
             if file.metadata["use_causal_mask"] == "true" { (layer as? CausallyMaskable)?.useCausalMask = true }
             let count = Int(file.metadata["inputs"] ?? "") ?? 0
-            let inputs = try (0..<count).map { try tensor(file, "x\($0)").requiringGradient() }
+            let inputs = try (0..<count).map { try fixtureTensor(file, "x\($0)").requiringGradient() }
             try layer.buildIfNeeded(inputShapes: inputs.map(\.shape))
-            for (i, p) in layer.weights.enumerated() { try p.assign(try tensor(file, "w/\(i)")) }
+            for (i, p) in layer.weights.enumerated() { try p.assign(try fixtureTensor(file, "w/\(i)")) }
             let y: Tensor
             if let allowed = file.tensors["attention_mask"] {
                 y = try XCTUnwrap(layer as? MultiHeadAttention).attend(inputs, attentionMask: allowed)
             } else {
                 y = try layer(inputs)[0]
             }
-            assertClose(y, try tensor(file, "y"), "\(name) y")
-            let s = (y * (try tensor(file, "r"))).sum()
+            assertMatchesKeras(y, try fixtureTensor(file, "y"), "\(name) y")
+            let s = (y * (try fixtureTensor(file, "r"))).sum()
             let grads = Tensor.gradients(of: s, withRespectTo: inputs + layer.weights.map(\.value))
-            for i in 0..<count { assertClose(grads[i], try tensor(file, "dx\(i)"), "\(name) dx\(i)") }
-            for i in layer.weights.indices { assertClose(grads[count + i], try tensor(file, "dw/\(i)"), "\(name) dw/\(i)") }
+            for i in 0..<count { assertMatchesKeras(grads[i], try fixtureTensor(file, "dx\(i)"), "\(name) dx\(i)") }
+            for i in layer.weights.indices { assertMatchesKeras(grads[count + i], try fixtureTensor(file, "dw/\(i)"), "\(name) dw/\(i)") }
         }
     }
 
@@ -59,8 +47,8 @@ final class AttentionFixtureTests: XCTestCase {
         for (name, file) in cases {
             let model = try Model.load(from: IOFixtures.url("keras_attention/" + name.replacingOccurrences(of: ".safetensors", with: ".keras")))
             let count = Int(file.metadata["inputs"] ?? "") ?? 0
-            let y = try model.predict(try (0..<count).map { try tensor(file, "x\($0)") })
-            assertClose(y[0], try tensor(file, "y"), "\(name) predict")
+            let y = try model.predict(try (0..<count).map { try fixtureTensor(file, "x\($0)") })
+            assertMatchesKeras(y[0], try fixtureTensor(file, "y"), "\(name) predict")
         }
     }
 

@@ -9,16 +9,6 @@ import XCTest
 /// weight for valid and same padding, strides, dilation, go_backwards and return_state; and
 /// a Keras next-frame model over an unknown number of frames, loaded and run.
 final class ConvLSTMFixtureTests: XCTestCase {
-    private func tensor(_ file: SafeTensors, _ key: String) throws -> Tensor {
-        try XCTUnwrap(file.tensors[key] ?? file.intTensors[key]?.asTensor, key)
-    }
-
-    private func assertClose(_ got: Tensor, _ want: Tensor, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
-        let worst = zip(got.scalars, want.scalars).map { Swift.abs($0 - $1) - (1e-5 + 1e-4 * Swift.abs($1)) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst, 0, "\(what): differs from Keras beyond atol 1e-5 + rtol 1e-4", file: file, line: line)
-    }
-
     func testLayerMatchesKerasForwardAndBackward() throws {
         let folder = IOFixtures.url("keras_convlstm")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("layer_") }.sorted()
@@ -27,27 +17,27 @@ final class ConvLSTMFixtureTests: XCTestCase {
             let file = try SafeTensors(contentsOf: folder.appendingPathComponent(name))
             let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((file.metadata["config"] ?? "").utf8)) as? [String: Any])
             let layer = try KerasLayerRegistry.makeLayer(className: "ConvLSTM2D", config: config)
-            let x = try tensor(file, "x0").requiringGradient()
+            let x = try fixtureTensor(file, "x0").requiringGradient()
             try layer.buildIfNeeded(inputShapes: [x.shape])
-            for (i, p) in layer.weights.enumerated() { try p.assign(try tensor(file, "w/\(i)")) }
+            for (i, p) in layer.weights.enumerated() { try p.assign(try fixtureTensor(file, "w/\(i)")) }
             let outputs = try layer([x])
-            assertClose(outputs[0], try tensor(file, "y"), "\(name) y")
-            var s = (outputs[0] * (try tensor(file, "r"))).sum()
+            assertMatchesKeras(outputs[0], try fixtureTensor(file, "y"), "\(name) y")
+            var s = (outputs[0] * (try fixtureTensor(file, "r"))).sum()
             for (i, state) in outputs.dropFirst().enumerated() {
-                assertClose(state, try tensor(file, "state/\(i)"), "\(name) state \(i)")
-                s = s + (state * (try tensor(file, "r_state/\(i)"))).sum()
+                assertMatchesKeras(state, try fixtureTensor(file, "state/\(i)"), "\(name) state \(i)")
+                s = s + (state * (try fixtureTensor(file, "r_state/\(i)"))).sum()
             }
             let grads = Tensor.gradients(of: s, withRespectTo: [x] + layer.weights.map(\.value))
-            assertClose(grads[0], try tensor(file, "dx0"), "\(name) dx0")
-            for i in layer.weights.indices { assertClose(grads[i + 1], try tensor(file, "dw/\(i)"), "\(name) dw/\(i)") }
+            assertMatchesKeras(grads[0], try fixtureTensor(file, "dx0"), "\(name) dx0")
+            for i in layer.weights.indices { assertMatchesKeras(grads[i + 1], try fixtureTensor(file, "dw/\(i)"), "\(name) dw/\(i)") }
         }
     }
 
     func testKerasNextFrameModelPredictsWhatKerasPredicts() throws {
         let file = try SafeTensors(contentsOf: IOFixtures.url("keras_convlstm/model_next_frame.safetensors"))
         let model = try Model.load(from: IOFixtures.url("keras_convlstm/model_next_frame.keras"))
-        let x = try tensor(file, "x0")
-        assertClose(try model.predict(x), try tensor(file, "y"), "next-frame model")
+        let x = try fixtureTensor(file, "x0")
+        assertMatchesKeras(try model.predict(x), try fixtureTensor(file, "y"), "next-frame model")
         // Fewer frames than it was saved with: the frame count is unknown (None).
         XCTAssertEqual(try model.predict(x.sliced(alongAxis: 1, 0..<2)).shape, [2, 2, 8, 8, 1])
     }

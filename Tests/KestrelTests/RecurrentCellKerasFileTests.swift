@@ -15,11 +15,7 @@ final class RecurrentCellKerasFileTests: XCTestCase {
         for name in names {
             let file = try SafeTensors(contentsOf: folder.appendingPathComponent(name.replacingOccurrences(of: ".keras", with: ".safetensors")))
             let model = try Model.load(from: folder.appendingPathComponent(name))
-            let got = try model.predict(try XCTUnwrap(file.tensors["x0"]))
-            let want = try XCTUnwrap(file.tensors["y"])
-            XCTAssertEqual(got.shape, want.shape, name)
-            let worst = zip(got.scalars, want.scalars).map { Swift.abs($0 - $1) - (1e-5 + 1e-4 * Swift.abs($1)) }.max() ?? 0
-            XCTAssertLessThanOrEqual(worst, 0, "\(name) differs from Keras")
+            assertMatchesKeras(try model.predict(try fixtureTensor(file, "x0")), try fixtureTensor(file, "y"), name)
         }
     }
 }

@@ -72,3 +72,18 @@ func kestrelProcess(_ arguments: [String], environment: [String: String] = [:]) 
     process.standardOutput = FileHandle.nullDevice
     return process
 }
+
+/// A tensor of a Keras fixture file: float32 as stored, int32 ids as floats.
+func fixtureTensor(_ file: SafeTensors, _ key: String) throws -> Tensor {
+    if let t = file.tensors[key] { return t }
+    if let t = file.intTensors[key] { return t.asTensor }
+    throw KestrelError(.invalidFile, "the fixture has no tensor \(key)")
+}
+
+/// Asserts a result matches Keras's within the Keras fixtures' tolerance,
+/// |got − want| ≤ 1e-5 + 1e-4·|want| for every scalar, with the same shape.
+func assertMatchesKeras(_ got: Tensor, _ want: Tensor, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
+    let worst = zip(got.scalars, want.scalars).map { Swift.abs($0 - $1) - (1e-5 + 1e-4 * Swift.abs($1)) }.max() ?? 0
+    XCTAssertLessThanOrEqual(worst, 0, "\(what): differs from Keras beyond atol 1e-5 + rtol 1e-4", file: file, line: line)
+}

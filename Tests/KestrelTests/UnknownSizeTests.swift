@@ -9,22 +9,16 @@ import XCTest
 /// summary shows `None` where Keras does, and Swift models declared with `nil` sizes train
 /// on one length and run on another.
 final class UnknownSizeTests: XCTestCase {
-    private func assertClose(_ got: Tensor, _ want: Tensor, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
-        let worst = zip(got.scalars, want.scalars).map { Swift.abs($0 - $1) - (1e-5 + 1e-4 * Swift.abs($1)) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst, 0, "\(what): differs from Keras", file: file, line: line)
-    }
-
     func testKerasModelsWithUnknownSizesLoadAndPredictWhatKerasPredicts() throws {
         let folder = IOFixtures.url("keras_unknown_sizes")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".keras") }.sorted()
         XCTAssertEqual(names.count, 4)
         for name in names {
             let data = try SafeTensors(contentsOf: folder.appendingPathComponent(name.replacingOccurrences(of: ".keras", with: ".safetensors")))
-            func tensor(_ key: String) throws -> Tensor { try XCTUnwrap(data.tensors[key] ?? data.intTensors[key]?.asTensor, key) }
+            func tensor(_ key: String) throws -> Tensor { try fixtureTensor(data, key) }
             let model = try Model.load(from: folder.appendingPathComponent(name))
-            assertClose(try model.predict(try tensor("a")), try tensor("y_a"), "\(name) batch a")
-            assertClose(try model.predict(try tensor("b")), try tensor("y_b"), "\(name) batch b")
+            assertMatchesKeras(try model.predict(try tensor("a")), try tensor("y_a"), "\(name) batch a")
+            assertMatchesKeras(try model.predict(try tensor("b")), try tensor("y_b"), "\(name) batch b")
             let summary = try model.summary()
             let shapes = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((data.metadata["output_shapes"] ?? "").utf8)) as? [String])
             for shape in shapes { XCTAssertTrue(summary.contains(shape), "\(name): Keras's output shape \(shape) is not in\n\(summary)") }

@@ -15,11 +15,7 @@ final class WeightedLossFixtureTests: XCTestCase {
         let name: String
         let file: SafeTensors
 
-        func tensor(_ key: String) throws -> Tensor {
-            if let t = file.tensors[key] { return t }
-            if let t = file.intTensors[key] { return t.asTensor }
-            throw KestrelError(.invalidFile, "\(name): no tensor \(key)")
-        }
+        func tensor(_ key: String) throws -> Tensor { try fixtureTensor(file, key) }
 
         func json(_ key: String) throws -> Any {
             let text = file.metadata[key] ?? ""

@@ -51,10 +51,13 @@ public final class TextVectorization {
         case .none: return [standardized]
         case .character: return standardized.unicodeScalars.map { String($0) }
         case .whitespace:
-            return standardized.utf8.split(whereSeparator: { [9, 10, 11, 12, 13, 32].contains($0) })
+            return standardized.utf8.split(whereSeparator: { TextVectorization.whitespace.contains($0) })
                 .map { String(decoding: $0, as: UTF8.self) }
         }
     }
+
+    /// The ASCII whitespace bytes TensorFlow's whitespace split splits on.
+    private static let whitespace: Set<UInt8> = [9, 10, 11, 12, 13, 32]
 
     /// Python's `string.punctuation`, which Keras's default standardization removes.
     private static let punctuation = Set(Array("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8))

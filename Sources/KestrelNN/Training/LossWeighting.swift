@@ -1,8 +1,8 @@
 import KestrelCore
 
 /// How Keras 3 merges a mask and sample weights into the weights of the loss values
-/// (`keras.losses.loss.apply_mask` and `squeeze_or_expand_to_same_rank`), shared by the
-/// losses and the metrics.
+/// (`keras.losses.loss.apply_mask`, with `alignedRanks` as its `squeeze_or_expand_to_same_rank`),
+/// shared by the losses and the metrics.
 package enum LossWeighting {
     /// The mask (as 0/1) merged into `sampleWeight`. For `sumOverBatchSize` the mask is first
     /// scaled by `count / (valid + 1e-7)`, so that dividing the weighted sum by the count of
@@ -15,26 +15,14 @@ package enum LossWeighting {
             mask = mask * (total / (valid + ProbabilityClip.epsilon))
         }
         guard let sampleWeight else { return mask }
-        let (m, w) = sameRank(mask, sampleWeight)
+        let (m, w) = alignedRanks(mask, sampleWeight)
         return aligned(w, to: m) * m
-    }
-
-    /// Keras's `squeeze_or_expand_to_same_rank`: a trailing size-1 axis on the side with one
-    /// more axis is removed (or, when the other side is a vector, added to it).
-    package static func sameRank(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
-        var a = a, b = b
-        if a.rank == b.rank + 1, a.shape.last == 1 {
-            if b.rank == 1 { b = b.reshaped(b.shape + [1]) } else { a = a.reshaped(Array(a.shape.dropLast())) }
-        } else if b.rank == a.rank + 1, b.shape.last == 1 {
-            if a.rank == 1 { a = a.reshaped(a.shape + [1]) } else { b = b.reshaped(Array(b.shape.dropLast())) }
-        }
-        return (a, b)
     }
 
     /// `weight` shaped to multiply `values`: Keras's rank matching, then trailing size-1 axes
     /// so that a weight per sample covers every position of that sample.
     package static func aligned(_ weight: Tensor, to values: Tensor) -> Tensor {
-        var (_, w) = sameRank(values, weight)
+        var (_, w) = alignedRanks(values, weight)
         if w.rank < values.rank, w.rank >= 1 { w = w.reshaped(w.shape + Array(repeating: 1, count: values.rank - w.rank)) }
         return w
     }

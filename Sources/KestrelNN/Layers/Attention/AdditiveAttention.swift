@@ -32,16 +32,11 @@ public final class AdditiveAttention: Layer {
     public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
         try AttentionInputs.check(inputs.map(\.shape), layer: "\(name) (AdditiveAttention)")
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
-        let queryMask = masks.count > 0 ? masks[0] : nil, valueMask = masks.count > 1 ? masks[1] : nil
         var terms = tanh(query.expandingDimensions(at: -2) + key.expandingDimensions(at: -3))
         if let scale { terms = terms * scale.value }
         let scores = terms.sum(alongAxis: -1)
-        let allowed = AttentionWeights.keyMask(valueMask, queries: query.shape[1], keys: key.shape[1], causal: useCausalMask)
-        var weights = AttentionWeights.softmaxWeights(scores, allowed: allowed)
-        weights = AttentionWeights.dropout(weights, rate: dropout, training: training, generator: &generator)
-        var output = matmul(weights, value)
-        if let queryMask { output = output * queryMask.detached().expandingDimensions(at: -1) }
-        return [output]
+        return [AttentionWeights.apply(scores, to: value, masks: masks, causal: useCausalMask, dropout: dropout,
+                                       training: training, generator: &generator)]
     }
 
     /// The query's mask, as Keras passes it on.

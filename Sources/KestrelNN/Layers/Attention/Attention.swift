@@ -42,7 +42,6 @@ public final class Attention: Layer {
     public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
         try AttentionInputs.check(inputs.map(\.shape), layer: "\(name) (Attention)")
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
-        let queryMask = masks.count > 0 ? masks[0] : nil, valueMask = masks.count > 1 ? masks[1] : nil
         var scores: Tensor
         switch scoreMode {
         case .dot:
@@ -53,12 +52,8 @@ public final class Attention: Layer {
             if let scale { sum = sum * scale.value }
             scores = concatScoreWeight!.value * tanh(sum).sum(alongAxis: -1)
         }
-        let allowed = AttentionWeights.keyMask(valueMask, queries: query.shape[1], keys: key.shape[1], causal: useCausalMask)
-        var weights = AttentionWeights.softmaxWeights(scores, allowed: allowed)
-        weights = AttentionWeights.dropout(weights, rate: dropout, training: training, generator: &generator)
-        var output = matmul(weights, value)
-        if let queryMask { output = output * queryMask.detached().expandingDimensions(at: -1) }
-        return [output]
+        return [AttentionWeights.apply(scores, to: value, masks: masks, causal: useCausalMask, dropout: dropout,
+                                       training: training, generator: &generator)]
     }
 
     /// The query's mask, as Keras passes it on.

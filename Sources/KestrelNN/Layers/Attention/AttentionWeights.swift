@@ -13,9 +13,22 @@ package enum AttentionWeights {
         }
     }
 
+    /// Keras's `_apply_scores` of Attention and AdditiveAttention on scores (N, Tq, Tv):
+    /// softmax over the allowed keys (the value's mask `masks[1]`, the causal mask), dropout
+    /// while training, the weighted sum of `value`, and the padded queries (`masks[0]`) zeroed.
+    package static func apply(_ scores: Tensor, to value: Tensor, masks: [Tensor?], causal: Bool, dropout rate: Float,
+                              training: Bool, generator: inout RandomGenerator) -> Tensor {
+        let queryMask = masks.count > 0 ? masks[0] : nil, valueMask = masks.count > 1 ? masks[1] : nil
+        let allowed = keyMask(valueMask, queries: scores.shape[1], keys: scores.shape[2], causal: causal)
+        let weights = dropout(softmaxWeights(scores, allowed: allowed), rate: rate, training: training, generator: &generator)
+        let output = matmul(weights, value)
+        guard let queryMask else { return output }
+        return output * queryMask.detached().expandingDimensions(at: -1)
+    }
+
     /// Keras's allowed-pairs mask of one attention call: the key mask `(N, Tv)` spread over
     /// the queries, combined with the causal mask when asked; nil when neither applies.
-    package static func keyMask(_ keyMask: Tensor?, queries: Int, keys: Int, causal: Bool) -> Tensor? {
+    private static func keyMask(_ keyMask: Tensor?, queries: Int, keys: Int, causal: Bool) -> Tensor? {
         var mask = keyMask.map { $0.detached().expandingDimensions(at: 1) }
         if causal {
             let triangle = causalMask(queries: queries, keys: keys)
@@ -26,7 +39,7 @@ package enum AttentionWeights {
 
     /// Softmax over the last axis of `scores` with the disallowed pairs pushed to −1e9 first
     /// (Keras subtracts 1e9 · (1 − mask)).
-    package static func softmaxWeights(_ scores: Tensor, allowed: Tensor?) -> Tensor {
+    private static func softmaxWeights(_ scores: Tensor, allowed: Tensor?) -> Tensor {
         guard let allowed else { return softmax(scores, alongAxis: -1) }
         return softmax(scores - (1 - allowed) * 1e9, alongAxis: -1)
     }

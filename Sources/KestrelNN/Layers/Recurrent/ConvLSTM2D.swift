@@ -60,10 +60,8 @@ public final class ConvLSTM2D: Layer {
     }
 
     public override func build(inputShapes: [[Int]]) throws {
-        try require(filters > 0, "filters must be positive, got \(filters)")
-        try require(padding != .causal, "padding .causal is only supported by Conv1D; use .valid or .same")
-        try require(strides == (1, 1) || dilationRate == (1, 1),
-                    "strides \([strides.0, strides.1]) > 1 and dilation rate \([dilationRate.0, dilationRate.1]) > 1 cannot be combined; set one of them to 1")
+        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters], padding: padding,
+                                              strides: [strides.0, strides.1], dilation: [dilationRate.0, dilationRate.1])
         let shape = inputShapes[0]
         guard shape.count == 5 else {
             throw KestrelError(.shapeMismatch, "\(name) (ConvLSTM2D) expects (samples, time, rows, cols, channels); got \(shape)")

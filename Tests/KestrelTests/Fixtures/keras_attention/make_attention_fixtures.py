@@ -10,29 +10,13 @@ Model cases (`model_*.keras` with `model_*.safetensors`): functional models whos
 (Embedding mask_zero) or causal masks reach the attention layer, saved by Keras, with
 inputs `x0`, `x1` and Keras's `predict` output `y`.
 """
-import json
 import os
 import sys
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import numpy as np
-import keras
-import tensorflow as tf
-from safetensors_writer import write_safetensors
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from keras_fixture_common import *  # noqa: E402,F403
 
-tf.config.experimental.enable_op_determinism()
-out = sys.argv[1]
-seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1234
-rng = np.random.default_rng(seed)
-os.makedirs(out, exist_ok=True)
-
-
-def meta(name, **extra):
-    m = {"case": name, "keras_version": keras.__version__, "backend": keras.backend.backend(), "seed": str(seed),
-         "tolerance": json.dumps({"atol": 1e-5, "rtol": 1e-4})}
-    m.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in extra.items()})
-    return m
+out, seed, rng = start()
 
 
 def layer_case(name, layer, inputs, list_input=True, causal=False, attention_mask=None):
@@ -64,7 +48,7 @@ def layer_case(name, layer, inputs, list_input=True, causal=False, attention_mas
     if attention_mask is not None:
         tensors["attention_mask"] = attention_mask.astype(np.float32)
     write_safetensors(os.path.join(out, f"layer_{name}.safetensors"), tensors,
-                      meta(name, layer=layer.__class__.__name__, config=layer.get_config(), inputs=len(inputs),
+                      meta(name, seed, layer=layer.__class__.__name__, config=layer.get_config(), inputs=len(inputs),
                            weight_paths=[w.path for w in layer.weights], use_causal_mask=causal,
                            list_input=list_input))
     print("layer", name, y.shape)
@@ -77,7 +61,7 @@ def model_case(name, model, inputs):
     model.save(os.path.join(out, f"model_{name}.keras"))
     tensors = {f"x{i}": x for i, x in enumerate(inputs)}
     tensors["y"] = y
-    write_safetensors(os.path.join(out, f"model_{name}.safetensors"), tensors, meta(name, inputs=len(inputs)))
+    write_safetensors(os.path.join(out, f"model_{name}.safetensors"), tensors, meta(name, seed, inputs=len(inputs)))
     print("model", name, y.shape)
 
 
@@ -94,7 +78,6 @@ def padded_ids(n, t, vocab):
 
 
 n, tq, tv, d = 3, 4, 5, 6
-keras.utils.set_random_seed(seed)
 layer_case("attention_dot", keras.layers.Attention(), [f32(n, tq, d), f32(n, tv, d)])
 layer_case("attention_scale_key", keras.layers.Attention(use_scale=True), [f32(n, tq, d), f32(n, tv, 3), f32(n, tv, d)])
 layer_case("attention_concat_scale", keras.layers.Attention(score_mode="concat", use_scale=True), [f32(n, tq, d), f32(n, tv, d)])

@@ -8,30 +8,13 @@ the gradients of S = sum(y·r) + Σ sum(state_i·r_state_i): `dx0` and `dw/<i>`.
 `model_next_frame.keras` + `.safetensors`: a Sequential next-frame predictor on frames of
 unknown count (ConvLSTM2D(return_sequences) → TimeDistributed(Conv2D)) with `x0` and Keras's `y`.
 """
-import json
 import os
 import sys
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import numpy as np
-import keras
-import tensorflow as tf
-from safetensors_writer import write_safetensors
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from keras_fixture_common import *  # noqa: E402,F403
 
-tf.config.experimental.enable_op_determinism()
-out = sys.argv[1]
-seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1234
-rng = np.random.default_rng(seed)
-keras.utils.set_random_seed(seed)
-os.makedirs(out, exist_ok=True)
-
-
-def meta(name, **extra):
-    m = {"case": name, "keras_version": keras.__version__, "backend": keras.backend.backend(), "seed": str(seed),
-         "tolerance": json.dumps({"atol": 1e-5, "rtol": 1e-4})}
-    m.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in extra.items()})
-    return m
+out, seed, rng = start()
 
 
 def layer_case(name, layer, x):
@@ -55,7 +38,7 @@ def layer_case(name, layer, x):
         tensors[f"w/{i}"] = w
         tensors[f"dw/{i}"] = g.numpy()
     write_safetensors(os.path.join(out, f"layer_{name}.safetensors"), tensors,
-                      meta(name, layer="ConvLSTM2D", config=layer.get_config(), weight_paths=[w.path for w in layer.weights]))
+                      meta(name, seed, layer="ConvLSTM2D", config=layer.get_config(), weight_paths=[w.path for w in layer.weights]))
     print(name, [o.shape for o in outputs])
 
 
@@ -76,5 +59,5 @@ model = keras.Sequential([keras.Input(shape=(None, 8, 8, 1)),
 model.set_weights([rng.normal(scale=0.3, size=w.shape).astype(np.float32) for w in model.get_weights()])
 x = rng.uniform(size=(2, 5, 8, 8, 1)).astype(np.float32)
 model.save(os.path.join(out, "model_next_frame.keras"))
-write_safetensors(os.path.join(out, "model_next_frame.safetensors"), {"x0": x, "y": model.predict(x, verbose=0)}, meta("next_frame"))
+write_safetensors(os.path.join(out, "model_next_frame.safetensors"), {"x0": x, "y": model.predict(x, verbose=0)}, meta("next_frame", seed))
 print("model written")

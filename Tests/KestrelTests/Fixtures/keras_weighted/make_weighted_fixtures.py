@@ -10,22 +10,13 @@ computes for them:
   * `eval_loss`, `eval_<metric>`: `model.evaluate(x, y, ..., batch_size=eval_batch_size)`
     on fresh copies of the stored weights, so several batches are aggregated.
 """
-import json
 import os
 import sys
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import numpy as np
-import keras
-import tensorflow as tf
-from safetensors_writer import write_safetensors
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from keras_fixture_common import *  # noqa: E402,F403
 
-tf.config.experimental.enable_op_determinism()
-out = sys.argv[1]
-seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1234
-rng = np.random.default_rng(seed)
-os.makedirs(out, exist_ok=True)
+out, seed, rng = start()
 
 
 def padded_ids(n, t, vocab, pad_side):
