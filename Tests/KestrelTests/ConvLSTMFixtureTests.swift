@@ -12,24 +12,27 @@ final class ConvLSTMFixtureTests: XCTestCase {
     func testLayerMatchesKerasForwardAndBackward() throws {
         let folder = IOFixtures.url("keras_convlstm")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("layer_") }.sorted()
-        XCTAssertEqual(names.count, 4)
+        XCTAssertEqual(names.count, 9)
         for name in names {
             let file = try SafeTensors(contentsOf: folder.appendingPathComponent(name))
             let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((file.metadata["config"] ?? "").utf8)) as? [String: Any])
-            let layer = try KerasLayerRegistry.makeLayer(className: "ConvLSTM2D", config: config)
-            let x = try fixtureTensor(file, "x0").requiringGradient()
-            try layer.buildIfNeeded(inputShapes: [x.shape])
+            let layer = try KerasLayerRegistry.makeLayer(className: try XCTUnwrap(file.metadata["layer"]), config: config)
+            let inputs = try (0..<3).filter { file.tensors["x\($0)"] != nil }.map { try fixtureTensor(file, "x\($0)").requiringGradient() }
+            try layer.buildIfNeeded(inputShapes: inputs.map(\.shape))
             for (i, p) in layer.weights.enumerated() { try p.assign(try fixtureTensor(file, "w/\(i)")) }
-            let outputs = try layer([x])
+            let mask = file.tensors["mask"] != nil ? try fixtureTensor(file, "mask") : nil
+            let outputs = try layer(inputs, mask: mask)
             assertMatchesKeras(outputs[0], try fixtureTensor(file, "y"), "\(name) y")
             var s = (outputs[0] * (try fixtureTensor(file, "r"))).sum()
             for (i, state) in outputs.dropFirst().enumerated() {
                 assertMatchesKeras(state, try fixtureTensor(file, "state/\(i)"), "\(name) state \(i)")
                 s = s + (state * (try fixtureTensor(file, "r_state/\(i)"))).sum()
             }
-            let grads = Tensor.gradients(of: s, withRespectTo: [x] + layer.weights.map(\.value))
-            assertMatchesKeras(grads[0], try fixtureTensor(file, "dx0"), "\(name) dx0")
-            for i in layer.weights.indices { assertMatchesKeras(grads[i + 1], try fixtureTensor(file, "dw/\(i)"), "\(name) dw/\(i)") }
+            let grads = Tensor.gradients(of: s, withRespectTo: inputs + layer.weights.map(\.value))
+            for i in inputs.indices { assertMatchesKeras(grads[i], try fixtureTensor(file, "dx\(i)"), "\(name) dx\(i)") }
+            for i in layer.weights.indices {
+                assertMatchesKeras(grads[inputs.count + i], try fixtureTensor(file, "dw/\(i)"), "\(name) dw/\(i)")
+            }
         }
     }
 

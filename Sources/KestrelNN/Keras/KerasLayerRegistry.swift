@@ -48,7 +48,7 @@ public enum KerasLayerRegistry {
         UpSampling2D.self, UpSampling1D.self, BatchNormalization.self, LayerNormalization.self, SimpleRNN.self, LSTM.self,
         GRU.self, Bidirectional.self, TimeDistributed.self, Embedding.self, Masking.self,
         RNN.self, SimpleRNNCell.self, LSTMCell.self, GRUCell.self, StackedRNNCells.self,
-        Attention.self, AdditiveAttention.self, MultiHeadAttention.self, Dot.self, ConvLSTM2D.self,
+        Attention.self, AdditiveAttention.self, MultiHeadAttention.self, Dot.self, ConvLSTM1D.self, ConvLSTM2D.self,
     ]
 
     private static let builders: [String: any KerasReadableLayer.Type] =

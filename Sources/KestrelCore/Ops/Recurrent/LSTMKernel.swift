@@ -29,22 +29,30 @@ package struct LSTMKernel: FusedCellKernel {
 
     package func backward(_ s: BackwardStep, products: [PackedRecurrentMatrix]) {
         let (u, g) = (s.u, s.g)
-        let (act, rec) = (activation, recurrentActivation)
         for row in s.rows {
             let z = s.z + row * g
             if s.isMasked(row) { z.update(repeating: 0, count: g); continue }
-            let dh = s.dh + s.local(row), dc = s.dc + s.local(row), c0 = s.cPrevious! + row * u, a = s.aux! + row * u
-            for j in 0..<u {
-                let i = z[j], fg = z[u + j], cand = z[2 * u + j], o = z[3 * u + j], tc = a[j]
-                let dhj = dh[j]
-                let dcj = dc[j] + dhj * o * act.derivative(tc)
-                z[j] = dcj * cand * rec.derivative(i)
-                z[u + j] = dcj * c0[j] * rec.derivative(fg)
-                z[2 * u + j] = dcj * i * act.derivative(cand)
-                z[3 * u + j] = dhj * tc * rec.derivative(o)
-                dc[j] = dcj * fg
-            }
+            gateCotangents(z, dh: s.dh + s.local(row), dc: s.dc + s.local(row), cPrevious: s.cPrevious! + row * u,
+                           activatedCarry: s.aux! + row * u, units: u)
         }
         products[0].multiply(s.z + s.rows.lowerBound * g, lda: g, m: s.rows.count, into: s.dhNext, ldc: u, beta: 0, scratch: s.pack)
+    }
+
+    /// One row's step backward: activated gates `z` (4U) → their cotangents in place, given
+    /// dh (of h after the step) and dc (of c after the step; out: of c before it).
+    @inline(__always)
+    package func gateCotangents(_ z: UnsafeMutablePointer<Float>, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                                cPrevious c0: UnsafePointer<Float>, activatedCarry a: UnsafePointer<Float>, units u: Int) {
+        let (act, rec) = (activation, recurrentActivation)
+        for j in 0..<u {
+            let i = z[j], fg = z[u + j], cand = z[2 * u + j], o = z[3 * u + j], tc = a[j]
+            let dhj = dh[j]
+            let dcj = dc[j] + dhj * o * act.derivative(tc)
+            z[j] = dcj * cand * rec.derivative(i)
+            z[u + j] = dcj * c0[j] * rec.derivative(fg)
+            z[2 * u + j] = dcj * i * act.derivative(cand)
+            z[3 * u + j] = dhj * tc * rec.derivative(o)
+            dc[j] = dcj * fg
+        }
     }
 }
