@@ -101,3 +101,31 @@ KST_DEFINE_MAP(kst_vlog_, kst_log_core_)
 KST_DEFINE_MAP(kst_vtanh_, kst_tanh_core_)
 KST_DEFINE_MAP(kst_vsigmoid_, kst_sigmoid_core_)
 #undef KST_DEFINE_MAP
+
+// Softmax of one contiguous row in place, e^(x - max) / sum: the max and the sum are taken in
+// VW lanes, then across them.
+VATTR void KST_CAT(kst_softmax_row_, VSUF)(float *x, int64_t n) {
+    float lanes[VW];
+    VT acc = VSET(-__builtin_inff());
+    int64_t i = 0;
+    for (; i + VW <= n; i += VW) acc = VMAX(acc, VLOAD(x + i));
+    VSTORE(lanes, acc);
+    float m = -__builtin_inff();
+    for (int k = 0; k < VW; k++) m = lanes[k] > m ? lanes[k] : m;
+    for (int64_t j = i; j < n; j++) m = x[j] > m ? x[j] : m;
+    VT mv = VSET(m), total = VSET(0.0f);
+    for (i = 0; i + VW <= n; i += VW) {
+        VT e = KST_CAT(kst_exp_core_, VSUF)(VSUB(VLOAD(x + i), mv));
+        VSTORE(x + i, e);
+        total = VADD(total, e);
+    }
+    for (int64_t j = i; j < n; j++) x[j] -= m;
+    if (i < n) VTAIL(KST_CAT(kst_exp_core_, VSUF), x + i, x + i, n - i);
+    VSTORE(lanes, total);
+    float sum = 0.0f;
+    for (int k = 0; k < VW; k++) sum += lanes[k];
+    for (int64_t j = i; j < n; j++) sum += x[j];
+    VT inverse = VSET(1.0f / sum);
+    for (i = 0; i + VW <= n; i += VW) VSTORE(x + i, VMUL(VLOAD(x + i), inverse));
+    for (int64_t j = i; j < n; j++) x[j] *= 1.0f / sum;
+}

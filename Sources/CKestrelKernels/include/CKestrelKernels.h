@@ -62,6 +62,10 @@ void kst_scale_matrix(float *c, int64_t ldc, int64_t m, int64_t n, float beta);
 void kst_vexp_avx512(const float *x, float *y, int64_t n);
 void kst_vexp_avx2(const float *x, float *y, int64_t n);
 void kst_vexp_portable(const float *x, float *y, int64_t n);
+// Softmax of one contiguous row of n floats, in place.
+void kst_softmax_row_avx512(float *x, int64_t n);
+void kst_softmax_row_avx2(float *x, int64_t n);
+void kst_softmax_row_portable(float *x, int64_t n);
 void kst_vlog_avx512(const float *x, float *y, int64_t n);
 void kst_vlog_avx2(const float *x, float *y, int64_t n);
 void kst_vlog_portable(const float *x, float *y, int64_t n);

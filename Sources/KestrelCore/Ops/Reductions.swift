@@ -39,8 +39,38 @@ extension Tensor {
         let normalized = checked { try Shape.normalize(axes: axes, rank: rank, op: "sum") }
         let kept = keptShape(normalized)
         let inputShape = shape
-        return reduced(axes: normalized, keepingDimensions: keepingDimensions, initial: 0, +)
-            .recorded(from: self) { g in g.reshaped(kept).broadcast(to: inputShape) }
+        let leading = !normalized.isEmpty && normalized == Array(0..<normalized.count) && normalized.count < rank
+        let total = leading ? sumOfLeadingAxes(normalized.count, keepingDimensions: keepingDimensions)
+                            : reduced(axes: normalized, keepingDimensions: keepingDimensions, initial: 0, +)
+        return total.recorded(from: self) { g in g.reshaped(kept).broadcast(to: inputShape) }
+    }
+
+    /// Σ over the first `axes` axes (a bias's gradient): the rows of the (rows, cols) view
+    /// added in fixed blocks of rows on the thread pool, the blocks' sums then added in order,
+    /// so the bits do not depend on the thread count.
+    private func sumOfLeadingAxes(_ axes: Int, keepingDimensions: Bool) -> Tensor {
+        let cols = shape[axes...].reduce(1, *), rows = shape[..<axes].reduce(1, *)
+        let outShape = keepingDimensions ? Array(repeating: 1, count: axes) + Array(shape[axes...]) : Array(shape[axes...])
+        let block = Swift.max(1, (1 << 15) / Swift.max(cols, 1)), blocks = (rows + block - 1) / block
+        let src = UnsafePointer(storage.pointer)
+        return Tensor(shape: outShape) { out, _ in
+            out.initialize(repeating: 0, count: cols)
+            guard blocks > 0 else { return }
+            ScratchPool.with(blocks * cols) { partial in
+                Parallel.forEach(blocks) { b in
+                    let acc = partial + b * cols
+                    acc.initialize(repeating: 0, count: cols)
+                    for r in (b * block)..<Swift.min(rows, (b + 1) * block) {
+                        let row = src + r * cols
+                        for j in 0..<cols { acc[j] += row[j] }
+                    }
+                }
+                for b in 0..<blocks {
+                    let acc = partial + b * cols
+                    for j in 0..<cols { out[j] += acc[j] }
+                }
+            }
+        }
     }
 
     public func sum(alongAxis axis: Int, keepingDimensions: Bool = false) -> Tensor {

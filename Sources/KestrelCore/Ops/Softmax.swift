@@ -16,7 +16,19 @@ extension Tensor {
 public func softmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
     let a = checked { try Shape.normalize(axis: axis, rank: x.rank, op: "softmax") }
     let src = x.storage.pointer
+    let (outer, length, inner) = x.blocks(around: a)
     let y = Tensor(shape: x.shape) { out, _ in
+        if inner == 1 {
+            // Contiguous rows: SIMD per row, blocks of rows on the thread pool.
+            let block = Swift.max(1, 8192 / Swift.max(length, 1)), blocks = (outer + block - 1) / block
+            Parallel.forEach(blocks) { b in
+                for r in (b * block)..<Swift.min(outer, (b + 1) * block) {
+                    (out + r * length).update(from: src + r * length, count: length)
+                    RowMath.softmax(out + r * length, count: length)
+                }
+            }
+            return
+        }
         x.forEachLine(alongAxis: a) { start, n, s in
             var m = -Float.infinity
             for j in 0..<n { m = Swift.max(m, src[start + j * s]) }

@@ -19,11 +19,7 @@ public final class Dropout: Layer {
         try expectInputs(inputs, count: 1)
         let x = inputs[0]
         guard training, rate > 0 else { return [x] }
-        let keep = 1 / (1 - rate)
-        let mask = Tensor(shape: x.shape) { p, n in
-            for i in 0..<n { p[i] = generator.nextUniform() >= rate ? keep : 0 }
-        }
-        return [x * mask]
+        return [x * dropoutMask(x.shape, rate: rate, generator: &generator)]
     }
 
     public override var configuration: [String: Any] { ["rate": Double(rate)] }
@@ -36,5 +32,14 @@ extension Dropout: KerasReadableLayer {
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
         try c.rejectUnlessNull("noise_shape")
         return Dropout(try c.float("rate"), name: c.name)
+    }
+}
+
+/// Inverted-dropout multipliers: 0 with probability `rate`, else 1 / (1 − rate). Dropout
+/// multiplies them in; the recurrent layers draw one per sequence and reuse it at every step.
+package func dropoutMask(_ shape: [Int], rate: Float, generator: inout RandomGenerator) -> Tensor {
+    let keep = 1 / (1 - rate)
+    return Tensor(shape: shape) { p, count in
+        for i in 0..<count { p[i] = generator.nextUniform() >= rate ? keep : 0 }
     }
 }

@@ -54,9 +54,11 @@ public enum Gemm {
     /// op(A) is m x k: A is stored m x k (row stride lda) or, if transA, k x m.
     /// op(B) is k x n: B is stored k x n (row stride ldb) or, if transB, n x k.
     /// C is m x n with row stride ldc. beta == 0 overwrites C without reading it.
+    /// `serial` keeps it on the calling thread (for callers that already run one product
+    /// per worker).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, serial: Bool = false) {
         checkedPrecondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size")
         checkedPrecondition(ldc >= n, "sgemm: ldc < n")
         checkedPrecondition(lda >= (transA ? m : k), "sgemm: lda too small")
@@ -71,7 +73,7 @@ public enum Gemm {
                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, ker: ker)
 
         var threads = Threading.threadCount
-        if m * n * k < parallelThreshold { threads = 1 }
+        if serial || m * n * k < parallelThreshold { threads = 1 }
         // Grid tm x tn of sub-blocks; prefer splitting the longer side, in whole tiles.
         let mTiles = (m + ker.mr - 1) / ker.mr, nTiles = (n + ker.nr - 1) / ker.nr
         threads = min(threads, mTiles * nTiles)

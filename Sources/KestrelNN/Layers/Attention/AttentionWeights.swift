@@ -47,11 +47,7 @@ package enum AttentionWeights {
     /// Inverted dropout of attention weights while training.
     package static func dropout(_ weights: Tensor, rate: Float, training: Bool, generator: inout RandomGenerator) -> Tensor {
         guard training, rate > 0 else { return weights }
-        let keep = 1 / (1 - rate)
-        let mask = Tensor(shape: weights.shape) { p, n in
-            for i in 0..<n { p[i] = generator.nextUniform() >= rate ? keep : 0 }
-        }
-        return weights * mask
+        return weights * dropoutMask(weights.shape, rate: rate, generator: &generator)
     }
 }
 

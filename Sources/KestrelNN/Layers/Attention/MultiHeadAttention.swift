@@ -91,26 +91,23 @@ public final class MultiHeadAttention: Layer {
         if let attentionMask, attentionMask.shape != [n, t, s] {
             throw KestrelError(.shapeMismatch, "\(name) (MultiHeadAttention): attentionMask has shape \(attentionMask.shape), expected \([n, t, s]) (samples, query steps, key steps)")
         }
-        /// (N, L, d) → (N, heads, L, width) through one projection.
-        func heads(_ x: Tensor, _ p: (kernel: Parameter, bias: Parameter?), width: Int) -> Tensor {
-            let steps = x.shape[1]
-            var y = matmul(x, p.kernel.value.reshaped([x.shape[2], numHeads * width]))
-            if let bias = p.bias { y = y + bias.value.reshaped([numHeads * width]) }
-            return y.reshaped([n, steps, numHeads, width]).permuted([0, 2, 1, 3])
+        /// (N, L, d) → (N, L, heads·width) through one projection.
+        func project(_ x: Tensor, _ p: (kernel: Parameter, bias: Parameter?), width: Int) -> Tensor {
+            let y = matmul(x, p.kernel.value.reshaped([x.shape[2], numHeads * width]))
+            return p.bias.map { y + $0.value.reshaped([numHeads * width]) } ?? y
         }
-        let q = heads(query, projections[0], width: keyDim) * (1 / Float(keyDim).squareRoot())
-        let k = heads(key, projections[1], width: keyDim)
-        let v = heads(value, projections[2], width: valueDim)
-        let scores = matmul(q, k, transposeB: true)
+        let q = project(query, projections[0], width: keyDim)
+        let k = project(key, projections[1], width: keyDim)
+        let v = project(value, projections[2], width: valueDim)
         // Disallowed pairs get −1e9 in place of their score. Keras then takes one of two
         // paths: without dropout its fused dot_product_attention, where a query with no
         // allowed key attends to all keys equally; with dropout its masked Softmax, which
         // also zeroes the disallowed weights, so such a query gets none.
         let allowed = allowedPairs(masks: masks, attentionMask: attentionMask, queries: t, keys: s)
-        var weights = softmax(allowed.map { scores * $0 + (1 - $0) * -1e9 } ?? scores, alongAxis: -1)
-        if dropout > 0, let allowed { weights = weights * allowed }
-        weights = AttentionWeights.dropout(weights, rate: dropout, training: training, generator: &generator)
-        let combined = matmul(weights, v).permuted([0, 2, 1, 3]).reshaped([n, t, numHeads * valueDim])
+        let attention = ScaledDotProductAttention(heads: numHeads, scale: 1 / Float(keyDim).squareRoot(),
+                                                  zeroesDisallowed: dropout > 0 && allowed != nil)
+        let drop = training && dropout > 0 ? dropoutMask([n, numHeads, t, s], rate: dropout, generator: &generator) : nil
+        let combined = attention(query: q, key: k, value: v, allowed: allowed, dropout: drop)
         let output = projections[3]
         var y = matmul(combined, output.kernel.value.reshaped([numHeads * valueDim, output.kernel.shape[2]]))
         if let bias = output.bias { y = y + bias.value }
@@ -118,7 +115,7 @@ public final class MultiHeadAttention: Layer {
     }
 
     /// Keras's `_compute_attention_mask`: query mask × value (key) mask × causal mask ×
-    /// the given attention mask, shaped (N, 1, T, S) to broadcast over the heads.
+    /// the given attention mask, as (N, T, S), or (1, T, S) when only the causal mask applies.
     private func allowedPairs(masks: [Tensor?], attentionMask: Tensor?, queries: Int, keys: Int) -> Tensor? {
         var allowed: Tensor?
         func join(_ m: Tensor) { allowed = allowed.map { $0 * m } ?? m }
@@ -127,7 +124,8 @@ public final class MultiHeadAttention: Layer {
         if masks.count > 2, let keyMask = masks[2] { join(keyMask.detached().expandingDimensions(at: 1)) }
         if useCausalMask { join(AttentionWeights.causalMask(queries: queries, keys: keys)) }
         if let attentionMask { join(attentionMask.detached()) }
-        return allowed?.expandingDimensions(at: 1)
+        guard let allowed, Array(allowed.shape.suffix(2)) != [queries, keys] else { return allowed }
+        return allowed * Tensor.ones([1, queries, keys])
     }
 
     /// The query's mask, as Keras passes it on.

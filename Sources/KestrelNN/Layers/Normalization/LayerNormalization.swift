@@ -57,6 +57,7 @@ public final class LayerNormalization: Layer {
         if let g = gamma ?? beta, g.shape != params {
             throw KestrelError(.shapeMismatch, "\(name) (LayerNormalization) was built for normalized axes of sizes \(g.shape); got inputs of shape \(x.shape)")
         }
+        if a == [x.rank - 1] { return [layerNormalization(x, gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)] }
         // gamma/beta broadcast over the axes that are not normalized.
         let broadcastShape = (0..<x.rank).map { a.contains($0) ? x.shape[$0] : 1 }
         let mean = x.mean(alongAxes: a, keepingDimensions: true)

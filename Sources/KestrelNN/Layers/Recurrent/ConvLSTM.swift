@@ -133,7 +133,7 @@ public class ConvLSTM: Layer {
         let initial = try initialStates(Array(inputs.dropFirst()), shape: statesShape, outputShape: outputShape)
         let (act, rec) = try cellActivations
         let run = ConvLSTMRecurrence(geometry: recurrent, activation: act, recurrentActivation: rec, goBackwards: goBackwards)
-        let dropMask = training && recurrentDropout > 0 ? recurrentDropoutMask(statesShape, rate: recurrentDropout, generator: &generator) : nil
+        let dropMask = training && recurrentDropout > 0 ? dropoutMask(statesShape, rate: recurrentDropout, generator: &generator) : nil
         let packed = run(projected, recurrentKernel: recurrentKernel.value.reshaped([g.kernelHeight, g.kernelWidth, filters, 4 * filters]),
                          initialStates: initial, mask: try checkedMask(mask, samples: n, steps: steps), recurrentDropoutMask: dropMask)
         let h = packed.selecting(index: steps - 1, alongAxis: 1), c = packed.selecting(index: steps, alongAxis: 1)
@@ -151,7 +151,7 @@ public class ConvLSTM: Layer {
         let steps = g.batch / n, frame = Array(frames.shape.dropFirst())
         let kernels = kernel.split(count: 4, alongAxis: -1), biases = bias?.value.split(count: 4, alongAxis: 0)
         let perGate = (0..<4).map { gate in
-            let mask = recurrentDropoutMask([n, 1] + frame, rate: dropout, generator: &generator)
+            let mask = dropoutMask([n, 1] + frame, rate: dropout, generator: &generator)
             let dropped = (frames.reshaped([n, steps] + frame) * mask).reshaped(frames.shape)
             return conv2d(dropped, kernels[gate], bias: biases?[gate], geometry: g)
         }

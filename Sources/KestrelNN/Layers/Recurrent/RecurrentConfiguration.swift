@@ -121,9 +121,9 @@ extension RecurrentConfiguration {
         let (n, f) = (x.shape[0], x.shape[2])
         var input = x
         var recurrentMask: Tensor?
-        if training, dropout > 0 { input = x * recurrentDropoutMask([n, 1, f], rate: dropout, generator: &generator) }
+        if training, dropout > 0 { input = x * dropoutMask([n, 1, f], rate: dropout, generator: &generator) }
         if training, recurrentDropout > 0 {
-            recurrentMask = recurrentDropoutMask([n, units], rate: recurrentDropout, generator: &generator)
+            recurrentMask = dropoutMask([n, units], rate: recurrentDropout, generator: &generator)
         }
         return RecurrentDirection(x: input, kernel: kernel.value, recurrentKernel: recurrentKernel.value, bias: bias?.value,
                                   initialStates: initialStates, goBackwards: goBackwards, recurrentDropoutMask: recurrentMask)
@@ -135,15 +135,6 @@ extension RecurrentConfiguration {
                           activation: try CellActivation(activation, layer: layer, argument: "activation"),
                           recurrentActivation: try CellActivation(recurrentActivation, layer: layer, argument: "recurrent_activation"),
                           zeroOutputForMask: zeroOutputForMask)
-    }
-}
-
-/// Variational dropout for recurrent layers: one mask of 0 and 1 / (1 − rate) per sequence,
-/// shared by every time step.
-package func recurrentDropoutMask(_ shape: [Int], rate: Float, generator: inout RandomGenerator) -> Tensor {
-    let keep = 1 / (1 - rate)
-    return Tensor(shape: shape) { p, count in
-        for i in 0..<count { p[i] = generator.nextUniform() >= rate ? keep : 0 }
     }
 }
 
