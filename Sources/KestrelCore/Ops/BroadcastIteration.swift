@@ -84,12 +84,26 @@ extension Tensor {
         return Tensor(shape: shape) { out, count in
             if a.shape == b.shape {
                 binaryRow(pa, 1, pb, 1, out, count, f)
+            } else if let width = trailingWidth(of: b.shape, in: a.shape), width > 0 {
+                // b repeats along a's leading axes (a bias): whole rows, inlined.
+                for r in 0..<(count / width) { binaryRow(pa + r * width, 1, pb, 1, out + r * width, width, f) }
+            } else if let width = trailingWidth(of: a.shape, in: b.shape), width > 0 {
+                for r in 0..<(count / width) { binaryRow(pa, 1, pb + r * width, 1, out + r * width, width, f) }
             } else if count > 0 {
                 BroadcastIteration(output: shape, a: a.shape, b: b.shape).forEachRow { oa, sa, ob, sb, oo, n in
                     binaryRow(pa + oa, sa, pb + ob, sb, out + oo, n, f)
                 }
             }
         }
+    }
+
+    /// The element count of `inner` when it equals the trailing axes of `outer` (leading 1s
+    /// of `inner` aside) and `outer` is the broadcast shape; nil otherwise.
+    @inline(__always)
+    private static func trailingWidth(of inner: [Int], in outer: [Int]) -> Int? {
+        let trimmed = inner.drop { $0 == 1 }
+        guard inner.count <= outer.count, trimmed.count < outer.count, outer.suffix(trimmed.count).elementsEqual(trimmed) else { return nil }
+        return trimmed.reduce(1, *)
     }
 
     /// `f` applied to every scalar (no tape record).

@@ -43,6 +43,20 @@ package struct LSTMKernel: FusedCellKernel {
     @inline(__always)
     package func gateCotangents(_ z: UnsafeMutablePointer<Float>, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
                                 cPrevious c0: UnsafePointer<Float>, activatedCarry a: UnsafePointer<Float>, units u: Int) {
+        if FusedLSTMCell.applies(activation: activation, recurrentActivation: recurrentActivation) {
+            // tanh and sigmoid: the derivatives in closed form, so the loop vectorises.
+            for j in 0..<u {
+                let i = z[j], fg = z[u + j], cand = z[2 * u + j], o = z[3 * u + j], tc = a[j]
+                let dhj = dh[j]
+                let dcj = dc[j] + dhj * o * (1 - tc * tc)
+                z[j] = dcj * cand * (i * (1 - i))
+                z[u + j] = dcj * c0[j] * (fg * (1 - fg))
+                z[2 * u + j] = dcj * i * (1 - cand * cand)
+                z[3 * u + j] = dhj * tc * (o * (1 - o))
+                dc[j] = dcj * fg
+            }
+            return
+        }
         let (act, rec) = (activation, recurrentActivation)
         for j in 0..<u {
             let i = z[j], fg = z[u + j], cand = z[2 * u + j], o = z[3 * u + j], tc = a[j]
