@@ -3,7 +3,7 @@ import KestrelCore
 import KestrelNN
 
 /// The `compile_config` that a compiled Keras 3 model keeps in its `.keras` file (optimizer,
-/// loss, loss weights, metrics; a legacy `.h5` file's `training_config` holds the same),
+/// loss, loss weights, metrics, weighted metrics; a legacy `.h5` file's `training_config` holds the same),
 /// applied to the loaded model so that it evaluates and trains
 /// on as the Keras model would. A model whose compile settings Kestrel cannot reproduce
 /// (a custom loss, a metric object) is loaded uncompiled: prediction never depends on them.
@@ -16,7 +16,8 @@ enum KerasCompileConfig {
             let optimizer = try optimizer(config["optimizer"])
             let losses = try lossList(config["loss"])
             let weights = (config["loss_weights"] as? [NSNumber])?.map(\.floatValue)
-            try model.compile(optimizer: optimizer, losses: losses, lossWeights: weights, metrics: try metricNames(config["metrics"]))
+            try model.compile(optimizer: optimizer, losses: losses, lossWeights: weights, metrics: try metricNames(config["metrics"]),
+                              weightedMetrics: try metricNames(config["weighted_metrics"]))
         } catch {
             return
         }

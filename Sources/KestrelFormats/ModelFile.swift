@@ -23,6 +23,7 @@ extension Model {
                 "loss": lossConfigs.count == 1 ? lossConfigs[0] : lossConfigs,
                 "loss_weights": lossWeights.map(Double.init),
                 "metrics": (outputMetrics.first ?? []).map(\.name),
+                "weighted_metrics": (outputWeightedMetrics.first ?? []).map(\.name),
             ]
             file.metadata["compile_config"] = try Model.jsonString(compile)
             for (key, value) in optimizer.stateTensors() { file.tensors["optimizer/" + key] = value }
@@ -168,7 +169,8 @@ extension Model {
             try optimizer.loadState(state, parameters: model.trainableWeights)
             try model.compile(optimizer: optimizer, losses: losses,
                               lossWeights: (compile["loss_weights"] as? [NSNumber])?.map(\.floatValue),
-                              metrics: compile["metrics"] as? [String] ?? [])
+                              metrics: compile["metrics"] as? [String] ?? [],
+                              weightedMetrics: compile["weighted_metrics"] as? [String] ?? [])
         }
         if let epochs = file.metadata["epochs_completed"] {
             guard let count = Int(epochs), count >= 0 else {

@@ -9,7 +9,7 @@ import XCTest
 /// metrics and the weights after its SGD step (so the gradients too), and `evaluate` over
 /// several batches — with masks from Embedding(mask_zero) and Masking, per-step and
 /// per-sample weights, and class weights. As in Keras, the compiled metrics honour masks but
-/// not sample weights.
+/// not sample weights; the weighted metrics honour both.
 final class WeightedLossFixtureTests: XCTestCase {
     private struct Case {
         let name: String
@@ -39,7 +39,7 @@ final class WeightedLossFixtureTests: XCTestCase {
         let loss = try XCTUnwrap(compile["loss"] as? [String: Any])
         try model.compile(optimizer: SGD(learningRate: 0.1),
                           loss: try Losses.fromKeras(className: loss["class_name"] as? String ?? "", config: loss["config"] as? [String: Any] ?? [:]),
-                          metrics: compile["metrics"] as? [String] ?? [])
+                          metrics: compile["metrics"] as? [String] ?? [], weightedMetrics: compile["weighted_metrics"] as? [String] ?? [])
         return model
     }
 
@@ -118,7 +118,7 @@ final class WeightedLossFixtureTests: XCTestCase {
             evaluated += 1
           }
         }
-        XCTAssertEqual(evaluated, 4, "the masked tagger and the weighted regression have .keras and .h5 files")
+        XCTAssertEqual(evaluated, 6, "the masked tagger, the weighted regression and the weighted-metrics tagger have .keras and .h5 files")
         // A model file without a compile configuration, and no --loss: exit 1 with the reason.
         let uncompiled = IOFixtures.url("keras_models/lstm_classifier.keras")
         let x = folder.appendingPathComponent("x.npy")

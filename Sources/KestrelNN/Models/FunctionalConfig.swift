@@ -92,6 +92,12 @@ extension Model {
                     }
                     attention.useCausalMask = true
                 }
+                if attentionMaskGiven(item.nodes[index]) {
+                    guard let attention = layers[item.name] as? MultiHeadAttention else {
+                        throw KestrelError(.unsupported, "model config: layer \(item.name) is called with attention_mask, which only MultiHeadAttention takes in Kestrel")
+                    }
+                    attention.takesAttentionMask = true
+                }
                 let outputs = try layers[item.name]!(sources.map { tensors[key($0.0, $0.1, $0.2)]! })
                 for (k, t) in outputs.enumerated() { tensors[key(item.name, index, k)] = t }
                 nextNode[item.name] = index + 1
@@ -149,15 +155,22 @@ extension Model {
         }
         try collect(call["args"] ?? [])
         let kwargs = call["kwargs"] as? [String: Any] ?? [:]
-        for (name, value) in kwargs {
-            if name == "initial_state" {
-                try collect(value)
-            } else if name == "use_causal_mask", value is Bool {
-                continue  // read by `causalMaskRequested`
+        // Tensor arguments follow the positional ones in this order: MultiHeadAttention's key,
+        // a recurrent layer's initial states, then an attention mask (`attentionMaskGiven`).
+        for name in ["key", "initial_state", "attention_mask"] { if let value = kwargs[name] { try collect(value) } }
+        for (name, value) in kwargs.sorted(by: { $0.key < $1.key }) {
+            if ["key", "initial_state", "attention_mask"].contains(name) || (name == "use_causal_mask" && value is Bool) {
+                continue  // collected above, or read by `causalMaskRequested`
             } else if !(value is NSNull) && !(name == "training" && value as? Bool == false) {
                 throw KestrelError(.unsupported, "model config: layer \(layer) is called with argument \(name) = \(value), which Kestrel does not support")
             }
         }
         return found
+    }
+
+    /// Whether a Keras 3 inbound node passes an `attention_mask` tensor (it comes last).
+    private static func attentionMaskGiven(_ node: Any) -> Bool {
+        guard let value = ((node as? [String: Any])?["kwargs"] as? [String: Any])?["attention_mask"] else { return false }
+        return !(value is NSNull)
     }
 }

@@ -56,15 +56,17 @@ open class Model: Layer {
 
     /// The optimizer set by `compile`.
     public package(set) var optimizer: Optimizer?
-    /// One loss per output, their weights in the total loss, and the metrics of each output.
+    /// One loss per output, their weights in the total loss, the metrics of each output, and
+    /// its weighted metrics (Keras `weighted_metrics`: sample and class weights apply to them).
     public package(set) var losses: [any Loss] = []
     public package(set) var lossWeights: [Float] = []
     public package(set) var outputMetrics: [[any Metric]] = []
+    public package(set) var outputWeightedMetrics: [[any Metric]] = []
 
     /// The loss of a single-output model.
     public var loss: (any Loss)? { losses.first }
-    /// Every metric of every output.
-    public var metrics: [any Metric] { outputMetrics.flatMap { $0 } }
+    /// Every metric of every output, then every weighted metric.
+    public var metrics: [any Metric] { outputMetrics.flatMap { $0 } + outputWeightedMetrics.flatMap { $0 } }
     /// Set by a callback (EarlyStopping, TerminateOnNaN) to end `fit` after this batch/epoch.
     public var stopTraining = false
     /// Epochs completed by `fit` over the model's life, so a resumed fit continues the count.

@@ -40,7 +40,7 @@ extension Model {
                 let (predictions, masks) = try forward(xb, training: false)
                 let (total, perOutput) = combinedLoss(y: yb, predictions: predictions, sampleWeights: wb, masks: masks)
                 trackers.add(BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar)), weight: xb[0].shape[0])
-                updateMetrics(y: yb, predictions: predictions, masks: masks)
+                updateMetrics(y: yb, predictions: predictions, masks: masks, sampleWeights: wb)
             }
         }
         return currentLogs(trackers)

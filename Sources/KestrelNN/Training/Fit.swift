@@ -162,7 +162,7 @@ extension Model {
         let (total, perOutput) = combinedLoss(y: y, predictions: predictions, sampleWeights: sampleWeights, masks: masks)
         let gradients = Tensor.gradients(of: total, withRespectTo: parameters.map(\.value))
         try optimizer.apply(gradients: gradients, to: parameters)
-        updateMetrics(y: y, predictions: predictions.map { $0.detached() }, masks: masks)
+        updateMetrics(y: y, predictions: predictions.map { $0.detached() }, masks: masks, sampleWeights: sampleWeights)
         return BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar))
     }
 
@@ -178,11 +178,15 @@ extension Model {
     }
 
     /// Keras 3's compiled `metrics`: a mask that reaches the output leaves padded positions
-    /// out (Keras's `MeanMetricWrapper`), but sample and class weights do not apply to them
-    /// (Keras weighs only `weighted_metrics`).
-    package func updateMetrics(y: [Tensor], predictions: [Tensor], masks: [Tensor?]) {
+    /// out (Keras's `MeanMetricWrapper`), but sample and class weights do not apply to them;
+    /// the `weighted_metrics` take the sample weights times the mask.
+    package func updateMetrics(y: [Tensor], predictions: [Tensor], masks: [Tensor?], sampleWeights: [Tensor?]) {
         for (k, output) in outputMetrics.enumerated() {
             for m in output { m.update(yTrue: y[k], yPred: predictions[k], sampleWeight: masks[k]) }
+        }
+        for (k, output) in outputWeightedMetrics.enumerated() where !output.isEmpty {
+            let weight = LossWeighting.weights(sampleWeights[k], mask: masks[k], scaledFor: .sum)
+            for m in output { m.update(yTrue: y[k], yPred: predictions[k], sampleWeight: weight) }
         }
     }
 
@@ -196,6 +200,13 @@ extension Model {
         }
         for (prefix, output) in zip(prefixes, outputMetrics) {
             logs += output.map { (prefix + $0.name, $0.result) }
+        }
+        // Keras names a weighted metric `weighted_<name>` when an unweighted one took its name.
+        for (prefix, output) in zip(prefixes, outputWeightedMetrics) {
+            for m in output {
+                let taken = logs.contains { $0.0 == prefix + m.name }
+                logs.append((prefix + (taken ? "weighted_" : "") + m.name, m.result))
+            }
         }
         return logs
     }

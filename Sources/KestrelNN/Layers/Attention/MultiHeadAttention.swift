@@ -19,6 +19,9 @@ public final class MultiHeadAttention: Layer {
     public let outputShape: Int?
     /// Whether query i attends to keys 0…i only (Keras's `use_causal_mask` call argument).
     public var useCausalMask: Bool
+    /// Whether the last input is an attention mask (N, T, S) of allowed pairs rather than a
+    /// key: how a functional graph passes Keras's `attention_mask` tensor argument.
+    public var takesAttentionMask = false
     public let kernelInitializer: Initializer
     public let biasInitializer: Initializer
     private var projections: [(kernel: Parameter, bias: Parameter?)] = []
@@ -43,6 +46,7 @@ public final class MultiHeadAttention: Layer {
                     "numHeads, keyDim and valueDim must be positive, got \(numHeads), \(keyDim), \(valueDim)")
         try require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)")
         if let outputShape { try require(outputShape > 0, "outputShape must be positive, got \(outputShape)") }
+        let inputShapes = takesAttentionMask ? Array(inputShapes.dropLast()) : inputShapes
         try checkInputs(inputShapes)
         let query = inputShapes[0], value = inputShapes[1], key = inputShapes.count > 2 ? inputShapes[2] : value
         func projection(_ name: String, _ kernel: [Int], bias: [Int]) throws -> (Parameter, Parameter?) {
@@ -78,13 +82,18 @@ public final class MultiHeadAttention: Layer {
     }
 
     public override func call(_ inputs: [Tensor], masks: [Tensor?], training: Bool) throws -> [Tensor] {
-        [try attend(inputs, masks: masks, attentionMask: nil, training: training)]
+        guard takesAttentionMask, let attentionMask = inputs.last, inputs.count > 2 else {
+            return [try attend(inputs, masks: masks, attentionMask: nil, training: training)]
+        }
+        return [try attend(Array(inputs.dropLast()), masks: Array(masks.prefix(inputs.count - 1)), attentionMask: attentionMask,
+                           training: training)]
     }
 
     /// The layer on `[query, value]` or `[query, value, key]` with the inputs' masks (nil
     /// where none) and an optional (N, T, S) 0/1 `attentionMask` of allowed pairs.
     public func attend(_ inputs: [Tensor], masks: [Tensor?] = [], attentionMask: Tensor?, training: Bool = false) throws -> Tensor {
-        try buildIfNeeded(inputShapes: inputs.map(\.shape))
+        // Built from the shapes the layer is called with (with the mask when it is an input).
+        try buildIfNeeded(inputShapes: inputs.map(\.shape) + (takesAttentionMask ? [attentionMask?.shape ?? []] : []))
         try checkInputs(inputs.map(\.shape))
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
         let (n, t, s) = (query.shape[0], query.shape[1], value.shape[1])

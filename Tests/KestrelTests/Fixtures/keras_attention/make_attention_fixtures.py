@@ -127,3 +127,15 @@ ids = keras.Input(shape=(t,), dtype="int32")
 x = keras.layers.Embedding(vocab, 6, mask_zero=True)(ids)
 x = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, dropout=0.2)(x, x)
 model_case("masked_self_attention_dropout", keras.Model(ids, keras.layers.Dense(3)(x)), [padded_ids(4, t, vocab)])
+
+# An attention_mask tensor argument (a model input) and a separate key tensor argument.
+series = keras.Input(shape=(t, 4))
+memory = keras.Input(shape=(t + 2, 5))
+memory_key = keras.Input(shape=(t + 2, 3))
+allowed = keras.Input(shape=(t, t + 2), dtype="bool")
+x = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)(series, memory, key=memory_key,
+                                                                          attention_mask=allowed)
+pairs = rng.uniform(size=(4, t, t + 2)) > 0.4
+pairs[:, :, 0] = True  # every query sees at least one key
+model_case("mha_attention_mask_input", keras.Model([series, memory, memory_key, allowed], keras.layers.Dense(2)(x)),
+           [f32(4, t, 4), f32(4, t + 2, 5), f32(4, t + 2, 3), pairs])

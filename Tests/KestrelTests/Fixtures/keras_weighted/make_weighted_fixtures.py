@@ -9,6 +9,8 @@ computes for them:
     (the values before the update), and `w_after/<i>`: the weights after that SGD step;
   * `eval_loss`, `eval_<metric>`: `model.evaluate(x, y, ..., batch_size=eval_batch_size)`
     on fresh copies of the stored weights, so several batches are aggregated.
+Cases compiled with `weighted_metrics` list them in the compile config; a metric in both
+lists is logged as `<name>` (unweighted) and `weighted_<name>`.
 """
 import os
 import sys
@@ -41,14 +43,14 @@ def padded_series(n, t, f):
 
 
 def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None, eval_batch_size=3, note="",
-         save_keras=False):
+         save_keras=False, weighted_metrics=None):
     keras.utils.set_random_seed(seed)
     model = build()
     # Random weights (biases too), never Keras's initial values.
     weights = [rng.normal(scale=0.5, size=w.shape).astype(np.float32) for w in model.get_weights()]
     model.set_weights(weights)
     optimizer = keras.optimizers.SGD(learning_rate=0.1)
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics, weighted_metrics=weighted_metrics)
     kwargs = {}
     if sample_weight is not None:
         kwargs["sample_weight"] = sample_weight
@@ -71,15 +73,18 @@ def case(name, build, x, y, loss, metrics, sample_weight=None, class_weight=None
         tensors[f"train_{key}"] = np.array(value, dtype=np.float32)
     for key, value in evaluated.items():
         tensors[f"eval_{key}"] = np.array(value, dtype=np.float32)
+    compile_config = {
+        "loss": keras.saving.serialize_keras_object(model.loss),
+        "metrics": metrics,
+        "optimizer": keras.saving.serialize_keras_object(optimizer),
+    }
+    if weighted_metrics is not None:
+        compile_config["weighted_metrics"] = weighted_metrics
     metadata = {
         "case": name,
         "model_config": json.dumps(model.get_config()),
         "model_class": model.__class__.__name__,
-        "compile_config": json.dumps({
-            "loss": keras.saving.serialize_keras_object(model.loss),
-            "metrics": metrics,
-            "optimizer": keras.saving.serialize_keras_object(optimizer),
-        }),
+        "compile_config": json.dumps(compile_config),
         "class_weight": json.dumps(class_weight) if class_weight is not None else "",
         "eval_batch_size": str(eval_batch_size),
         "train_logs": json.dumps(sorted(train.keys())),
@@ -159,3 +164,20 @@ case("sample_weight_categorical",
      lambda: keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")]),
      xf, yo, keras.losses.CategoricalCrossentropy(), ["categorical_accuracy"], sample_weight=sw, eval_batch_size=4,
      note="per-sample weights on a softmax classifier with one-hot targets")
+
+x = padded_ids(n, t, vocab, "post")
+y = rng.integers(0, 3, size=(n, t)).astype(np.int32)
+sw = rng.uniform(0.2, 2.0, size=(n, t)).astype(np.float32)
+case("weighted_metrics_tagger", embedding_lstm(), x, y,
+     keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"], sample_weight=sw,
+     weighted_metrics=["accuracy"],
+     note="weighted_metrics: the mask and the weight per step weigh them; the plain accuracy sees the mask only",
+     save_keras=True)
+
+y = rng.integers(0, 3, size=(11,)).astype(np.int32)
+case("weighted_metrics_class_weight",
+     lambda: keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"),
+                               keras.layers.Dense(3)]),
+     xf, y, keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"],
+     class_weight={0: 0.5, 1: 3.0, 2: 1.0}, eval_batch_size=4, weighted_metrics=["accuracy"],
+     note="class_weight weighs the weighted accuracy in train_on_batch; evaluate has no weights")
