@@ -50,7 +50,7 @@ final class FusedRowOpTests: XCTestCase {
     /// Attention from taped ops on (N, heads, L, width) heads.
     private func composedAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, allowed: Tensor?, zeroes: Bool,
                                    dropout: Tensor?) -> Tensor {
-        let (n, t, s) = (q.shape[0], q.shape[1], k.shape[1])
+        let (n, t) = (q.shape[0], q.shape[1])
         let dk = q.shape[2] / heads, dv = v.shape[2] / heads
         func split(_ x: Tensor, _ width: Int) -> Tensor { x.reshaped([n, x.shape[1], heads, width]).permuted([0, 2, 1, 3]) }
         var scores = matmul(split(q, dk), split(k, dk), transposeB: true) * (1 / Float(dk).squareRoot())

@@ -4,14 +4,15 @@
 package final class TensorStorage {
     @usableFromInline package let pointer: UnsafeMutablePointer<Float>
     @usableFromInline package let count: Int
+    /// Bytes allocated (`StorageCache`'s size class), given back to the cache on release.
+    private let capacityBytes: Int
 
     /// Allocates `count` uninitialised scalars (callers always write every scalar).
     @usableFromInline
     package init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        capacityBytes = StorageCache.capacity(forBytes: max(count, 1) * MemoryLayout<Float>.stride)
+        pointer = StorageCache.take(capacity: capacityBytes).bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     @usableFromInline package convenience init(repeating value: Float, count: Int) {
@@ -25,6 +26,6 @@ package final class TensorStorage {
     }
 
     deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        StorageCache.give(UnsafeMutableRawPointer(pointer), capacity: capacityBytes)
     }
 }
