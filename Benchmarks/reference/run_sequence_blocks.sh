@@ -22,4 +22,4 @@ for round in $(seq "$rounds"); do
   done
   echo "round $round done" >&2
 done
-"$python" "$here/summarize_sequence_blocks.py" "$out"
+"$python" "$here/summarize.py" "$out"

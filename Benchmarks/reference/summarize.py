@@ -1,8 +1,8 @@
-"""Medians over all rounds of a run_sequence_blocks.sh file: samples/s per workload, mode and
+"""Medians over all rounds of a run_sequence_blocks.sh or run_suite.sh file: samples/s per workload, mode and
 framework, and Kestrel's ratio to the best reference, as a Markdown table. Kestrel runs with
 a forced instruction set (KESTREL_ISA=avx2 on an AVX-512 machine) get their own row.
 
-    python summarize_sequence_blocks.py RESULTS.jsonl
+    python summarize.py RESULTS.jsonl
 """
 import json
 import statistics
