@@ -11,7 +11,7 @@ enum SuiteModels {
         let input: [Int]
         let vocabulary: Int
         let classes: Int
-        let build: () throws -> Sequential
+        let build: () throws -> Model
     }
 
     static let entries: [String: Entry] = {
@@ -59,6 +59,10 @@ enum SuiteModels {
                     GRU(64)
                     Dense(4)
                 }
+            },
+            // W2's CNN written with the functional API, so the graph runner is judged too.
+            "cnn-mnist-functional": Entry(batch: 128, input: [28, 28, 1], vocabulary: 0, classes: 10) {
+                try BenchModels.cnnMNISTFunctional()
             },
             // (k, 1) kernels: convolutions along time only, over 9 sensor rows kept apart.
             "k1-kernels": Entry(batch: 64, input: [128, 9, 1], vocabulary: 0, classes: 6) {

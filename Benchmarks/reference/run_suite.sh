@@ -10,10 +10,10 @@ here=$(dirname "$0")
 bench=$here/../../.build/release/kestrel-bench
 : > "$out"
 for round in $(seq "$rounds"); do
-  for model in conv1d-stack vgg-cifar text-lstm gru-large-batch k1-kernels lstm-64 lstm-128 lstm-256 lstm-512; do
+  for model in conv1d-stack vgg-cifar text-lstm gru-large-batch k1-kernels cnn-mnist-functional lstm-64 lstm-128 lstm-256 lstm-512; do
     "$bench" suite "$model" >> "$out"
     extra=""
-    case $model in vgg-cifar|k1-kernels) extra=torch-cl ;; esac
+    case $model in vgg-cifar|k1-kernels|cnn-mnist-functional) extra=torch-cl ;; esac
     for framework in $frameworks $extra; do
       "$python" "$here/suite.py" "$framework" "$model" 2>/dev/null >> "$out"
     done

@@ -5,7 +5,8 @@ sizes, loss, optimizer and timing spec as Benchmarks/SuiteModels.swift and Suite
 
 FRAMEWORK: torch (eager), torch-cl (channels-last convolutions), keras (tf.function graph),
 keras-xla (jit_compile=True). MODEL: conv1d-stack, vgg-cifar, text-lstm, gru-large-batch,
-k1-kernels, lstm-64, lstm-128, lstm-256, lstm-512. One JSON line per mode. torch gets its
+k1-kernels, cnn-mnist-functional (W2's CNN; Keras builds it with the functional API),
+lstm-64, lstm-128, lstm-256, lstm-512. One JSON line per mode. torch gets its
 fastest equivalent where one exists (the two stacked LSTMs as nn.LSTM(num_layers=2)).
 """
 import argparse
@@ -25,6 +26,7 @@ MODELS = {
     "text-lstm": (32, (80,), 10_000, 2),
     "gru-large-batch": (512, (32, 16), 0, 4),
     "k1-kernels": (64, (128, 9, 1), 0, 6),
+    "cnn-mnist-functional": (128, (28, 28, 1), 0, 10),
     **{f"lstm-{u}": (64, (50, 32), 0, 10) for u in (64, 128, 256, 512)},
 }
 
@@ -73,6 +75,9 @@ def torch_model(name, torch):
     if name == "k1-kernels":
         return nn.Sequential(nn.Conv2d(1, 16, (8, 1)), nn.ReLU(), nn.MaxPool2d((2, 1)), nn.Conv2d(16, 32, (8, 1)),
                              nn.ReLU(), nn.Flatten(), nn.Linear(32 * 53 * 9, 6))
+    if name == "cnn-mnist-functional":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10))
     units = int(name.split("-")[1])
     return nn.Sequential(Last(nn.LSTM(32, units, batch_first=True)), nn.Linear(units, 10))
 
@@ -127,6 +132,12 @@ def keras_model(name, keras):
     elif name == "k1-kernels":
         body = [L.Conv2D(16, (8, 1), activation="relu"), L.MaxPooling2D((2, 1)), L.Conv2D(32, (8, 1), activation="relu"),
                 L.Flatten(), L.Dense(6)]
+    elif name == "cnn-mnist-functional":
+        inputs = keras.Input(shape)
+        x = L.MaxPooling2D(2)(L.Conv2D(32, 3, activation="relu")(inputs))
+        x = L.MaxPooling2D(2)(L.Conv2D(64, 3, activation="relu")(x))
+        x = L.Dense(128, activation="relu")(L.Flatten()(x))
+        return keras.Model(inputs, L.Dense(10)(x))
     else:
         body = [L.LSTM(int(name.split("-")[1])), L.Dense(10)]
     return keras.Sequential([keras.Input(shape, dtype="int32" if vocabulary else "float32")] + body)
