@@ -116,11 +116,14 @@ def run_torch(framework, workload, modes):
     if workload == "convlstm2d":
         x_np = np.ascontiguousarray(x_np.transpose(0, 1, 4, 2, 3))  # (N, T, 1, H, W)
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-    model = torch_model(workload, framework, torch)
-    params = sum(p.numel() for p in model.parameters())
+    time_torch(torch, framework, workload, torch_model(workload, framework, torch), x, y, SPECS[workload], modes)
+
+
+def time_torch(torch, framework, workload, model, x, y, spec, modes):
+    """Times Adam(1e-3, eps 1e-7) training steps on cross-entropy and inference-mode forward
+    passes of `model` on the fixed batch; `spec` holds batch and (warm-up, steps, repeats) per mode."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss = torch.nn.CrossEntropyLoss()
-    spec = SPECS[workload]
 
     def train():
         optimizer.zero_grad(set_to_none=True)
@@ -131,18 +134,36 @@ def run_torch(framework, workload, modes):
         with torch.inference_mode():
             model(x)
 
+    params = sum(p.numel() for p in model.parameters())
     for mode in modes:
         emit(framework, workload, mode, measure(train if mode == "train" else infer, *spec[mode], spec["batch"]),
              spec, params)
 
 
-def run_keras(framework, workload, modes):
+def keras_at_threads():
+    """Keras on TensorFlow at THREADS intra- and inter-op threads, seed 0."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(THREADS)
     tf.config.threading.set_inter_op_parallelism_threads(THREADS)
     import keras
     keras.utils.set_random_seed(0)
+    return keras
+
+
+def time_keras(keras, framework, workload, model, x, y, spec, modes):
+    """Compiles `model` with Adam(1e-3, eps 1e-7) and sparse cross-entropy on logits (XLA for
+    keras-xla) and times train_on_batch and predict_on_batch on the fixed batch."""
+    model.compile(optimizer=keras.optimizers.Adam(1e-3, epsilon=1e-7),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  jit_compile=framework == "keras-xla")
+    for mode in modes:
+        step = (lambda: model.train_on_batch(x, y)) if mode == "train" else (lambda: model.predict_on_batch(x))
+        emit(framework, workload, mode, measure(step, *spec[mode], spec["batch"]), spec, model.count_params())
+
+
+def run_keras(framework, workload, modes):
+    keras = keras_at_threads()
     layers = keras.layers
     if workload == "mha-block":
         inputs = keras.Input((STEPS, FEATURES))
@@ -153,15 +174,8 @@ def run_keras(framework, workload, modes):
         inputs = keras.Input((FRAMES, SIDE, SIDE, 1))
         x = layers.ConvLSTM2D(FILTERS, 3, padding="same")(inputs)
         outputs = layers.Dense(CLASSES)(layers.GlobalAveragePooling2D()(x))
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3, epsilon=1e-7),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  jit_compile=framework == "keras-xla")
     x, y = data(workload)
-    spec = SPECS[workload]
-    for mode in modes:
-        step = (lambda: model.train_on_batch(x, y)) if mode == "train" else (lambda: model.predict_on_batch(x))
-        emit(framework, workload, mode, measure(step, *spec[mode], spec["batch"]), spec, model.count_params())
+    time_keras(keras, framework, workload, keras.Model(inputs, outputs), x, y, SPECS[workload], modes)
 
 
 def main():

@@ -16,9 +16,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sequence_blocks import THREADS, emit, measure  # noqa: E402
+from sequence_blocks import THREADS, keras_at_threads, time_keras, time_torch  # noqa: E402
 
-TRAIN, INFER = (3, 5, 5), (3, 20, 5)
+TIMING = dict(train=(3, 5, 5), infer=(3, 20, 5))
 # batch, per-sample input shape (channels-last), vocabulary (0: float inputs), classes
 MODELS = {
     "conv1d-stack": (64, (128, 9), 0, 6),
@@ -95,23 +95,7 @@ def run_torch(framework, name, modes):
     model = torch_model(name, torch)
     if framework == "torch-cl" and x.ndim == 4:
         model, x = model.to(memory_format=torch.channels_last), x.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss = torch.nn.CrossEntropyLoss()
-    spec = dict(batch=MODELS[name][0])
-
-    def train():
-        optimizer.zero_grad(set_to_none=True)
-        loss(model(x), y).backward()
-        optimizer.step()
-
-    def infer():
-        with torch.inference_mode():
-            model(x)
-
-    params = sum(p.numel() for p in model.parameters())
-    for mode in modes:
-        emit(framework, name, mode, measure(train if mode == "train" else infer, *(TRAIN if mode == "train" else INFER),
-                                            spec["batch"]), spec, params)
+    time_torch(torch, framework, name, model, x, y, dict(batch=MODELS[name][0], **TIMING), modes)
 
 
 def keras_model(name, keras):
@@ -144,21 +128,9 @@ def keras_model(name, keras):
 
 
 def run_keras(framework, name, modes):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow as tf
-    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-    tf.config.threading.set_inter_op_parallelism_threads(THREADS)
-    import keras
-    keras.utils.set_random_seed(0)
-    model = keras_model(name, keras)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3, epsilon=1e-7),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=framework == "keras-xla")
+    keras = keras_at_threads()
     x, y = data(name)
-    spec = dict(batch=MODELS[name][0])
-    for mode in modes:
-        step = (lambda: model.train_on_batch(x, y)) if mode == "train" else (lambda: model.predict_on_batch(x))
-        emit(framework, name, mode, measure(step, *(TRAIN if mode == "train" else INFER), spec["batch"]), spec,
-             model.count_params())
+    time_keras(keras, framework, name, keras_model(name, keras), x, y, dict(batch=MODELS[name][0], **TIMING), modes)
 
 
 def main():

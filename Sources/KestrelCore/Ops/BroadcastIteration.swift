@@ -85,10 +85,12 @@ extension Tensor {
             if a.shape == b.shape {
                 binaryRow(pa, 1, pb, 1, out, count, f)
             } else if let width = trailingWidth(of: b.shape, in: a.shape), width > 0 {
-                // b repeats along a's leading axes (a bias): whole rows, inlined.
-                for r in 0..<(count / width) { binaryRow(pa + r * width, 1, pb, 1, out + r * width, width, f) }
+                // b repeats along a's leading axes (a bias, or one value): whole rows, inlined.
+                if width == 1 { binaryRow(pa, 1, pb, 0, out, count, f) }
+                else { for r in 0..<(count / width) { binaryRow(pa + r * width, 1, pb, 1, out + r * width, width, f) } }
             } else if let width = trailingWidth(of: a.shape, in: b.shape), width > 0 {
-                for r in 0..<(count / width) { binaryRow(pa, 1, pb + r * width, 1, out + r * width, width, f) }
+                if width == 1 { binaryRow(pa, 0, pb, 1, out, count, f) }
+                else { for r in 0..<(count / width) { binaryRow(pa, 1, pb + r * width, 1, out + r * width, width, f) } }
             } else if count > 0 {
                 BroadcastIteration(output: shape, a: a.shape, b: b.shape).forEachRow { oa, sa, ob, sb, oo, n in
                     binaryRow(pa + oa, sa, pb + ob, sb, out + oo, n, f)

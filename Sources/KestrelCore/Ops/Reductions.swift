@@ -51,16 +51,16 @@ extension Tensor {
     private func sumOfLeadingAxes(_ axes: Int, keepingDimensions: Bool) -> Tensor {
         let cols = shape[axes...].reduce(1, *), rows = shape[..<axes].reduce(1, *)
         let outShape = keepingDimensions ? Array(repeating: 1, count: axes) + Array(shape[axes...]) : Array(shape[axes...])
-        let block = Swift.max(1, (1 << 15) / Swift.max(cols, 1)), blocks = (rows + block - 1) / block
+        let block = (1 << 15) / Swift.max(cols, 1), blocks = Parallel.blockCount(rows, size: block)
         let src = UnsafePointer(storage.pointer)
         return Tensor(shape: outShape) { out, _ in
             out.initialize(repeating: 0, count: cols)
             guard blocks > 0 else { return }
             ScratchPool.with(blocks * cols) { partial in
-                Parallel.forEach(blocks) { b in
+                Parallel.forEachBlock(rows, size: block) { b, items in
                     let acc = partial + b * cols
                     acc.initialize(repeating: 0, count: cols)
-                    for r in (b * block)..<Swift.min(rows, (b + 1) * block) {
+                    for r in items {
                         let row = src + r * cols
                         for j in 0..<cols { acc[j] += row[j] }
                     }

@@ -20,9 +20,8 @@ public func softmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
     let y = Tensor(shape: x.shape) { out, _ in
         if inner == 1 {
             // Contiguous rows: SIMD per row, blocks of rows on the thread pool.
-            let block = Swift.max(1, 8192 / Swift.max(length, 1)), blocks = (outer + block - 1) / block
-            Parallel.forEach(blocks) { b in
-                for r in (b * block)..<Swift.min(outer, (b + 1) * block) {
+            Parallel.forEachBlock(outer, size: 8192 / Swift.max(length, 1)) { _, rows in
+                for r in rows {
                     (out + r * length).update(from: src + r * length, count: length)
                     RowMath.softmax(out + r * length, count: length)
                 }

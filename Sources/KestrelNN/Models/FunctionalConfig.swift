@@ -155,11 +155,9 @@ extension Model {
         }
         try collect(call["args"] ?? [])
         let kwargs = call["kwargs"] as? [String: Any] ?? [:]
-        // Tensor arguments follow the positional ones in this order: MultiHeadAttention's key,
-        // a recurrent layer's initial states, then an attention mask (`attentionMaskGiven`).
-        for name in ["key", "initial_state", "attention_mask"] { if let value = kwargs[name] { try collect(value) } }
+        for name in tensorArguments { if let value = kwargs[name] { try collect(value) } }
         for (name, value) in kwargs.sorted(by: { $0.key < $1.key }) {
-            if ["key", "initial_state", "attention_mask"].contains(name) || (name == "use_causal_mask" && value is Bool) {
+            if tensorArguments.contains(name) || (name == "use_causal_mask" && value is Bool) {
                 continue  // collected above, or read by `causalMaskRequested`
             } else if !(value is NSNull) && !(name == "training" && value as? Bool == false) {
                 throw KestrelError(.unsupported, "model config: layer \(layer) is called with argument \(name) = \(value), which Kestrel does not support")
@@ -167,6 +165,11 @@ extension Model {
         }
         return found
     }
+
+    /// The keyword arguments that carry tensors, in the order they follow the positional ones:
+    /// MultiHeadAttention's key, a recurrent layer's initial states, then an attention mask
+    /// (`attentionMaskGiven`).
+    private static let tensorArguments = ["key", "initial_state", "attention_mask"]
 
     /// Whether a Keras 3 inbound node passes an `attention_mask` tensor (it comes last).
     private static func attentionMaskGiven(_ node: Any) -> Bool {

@@ -44,16 +44,16 @@ package struct ScaledDotProductAttention {
                            lda: heads * dk, b: kp + i * s * heads * dk + h * dk, ldb: heads * dk, beta: 0, c: w, ldc: s, serial: true)
                 let pairs = ap.map { $0 + (allowedPerSample ? i * t * s : 0) }
                 softmaxRows(w, rows: t, length: s, allowed: pairs)
-                ScratchPool.with(dp == nil ? 0 : t * s) { dropped in
-                    var used = UnsafePointer(w)
-                    if let dp {
-                        let d = dp + job * t * s
-                        for j in 0..<(t * s) { dropped[j] = w[j] * d[j] }
-                        used = UnsafePointer(dropped)
-                    }
+                let combine = { (used: UnsafePointer<Float>) in
                     Gemm.sgemm(transA: false, transB: false, m: t, n: dv, k: s, alpha: 1, a: used, lda: s,
                                b: vp + i * s * heads * dv + h * dv, ldb: heads * dv, beta: 0,
                                c: out + i * t * heads * dv + h * dv, ldc: heads * dv, serial: true)
+                }
+                guard let dp else { return combine(w) }
+                ScratchPool.with(t * s) { dropped in
+                    let d = dp + job * t * s
+                    for j in 0..<(t * s) { dropped[j] = w[j] * d[j] }
+                    combine(dropped)
                 }
             }
         }
@@ -93,10 +93,15 @@ package struct ScaledDotProductAttention {
             let w = wp + job * t * s, pairs = ap.map { $0 + (allowedPerSample ? i * t * s : 0) }
             let d = dp.map { $0 + job * t * s }
             let gOut = gp + i * t * heads * dv + h * dv
-            ScratchPool.with(2 * t * s) { buffer in
-                let used = buffer, dw = buffer + t * s
-                // The weights the product used: after zeroing and dropout.
-                if let d { for j in 0..<(t * s) { used[j] = w[j] * d[j] } } else { used.update(from: w, count: t * s) }
+            ScratchPool.with((d == nil ? 1 : 2) * t * s) { buffer in
+                let dw = buffer
+                // The weights the product used: after zeroing, and dropout when there is one.
+                var used = w
+                if let d {
+                    let dropped = buffer + t * s
+                    for j in 0..<(t * s) { dropped[j] = w[j] * d[j] }
+                    used = UnsafePointer(dropped)
+                }
                 Gemm.sgemm(transA: true, transB: false, m: s, n: dv, k: t, alpha: 1, a: used, lda: s, b: gOut, ldb: heads * dv,
                            beta: 0, c: dvp + i * s * heads * dv + h * dv, ldc: heads * dv, serial: true)
                 Gemm.sgemm(transA: false, transB: true, m: t, n: s, k: dv, alpha: 1, a: gOut, lda: heads * dv,

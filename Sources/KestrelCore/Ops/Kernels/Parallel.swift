@@ -42,6 +42,20 @@ package enum Parallel {
         }
         ThreadPool.shared.run(count: count, threads: t, body)
     }
+
+    /// How many blocks of `size` items `forEachBlock` makes of `count` items.
+    package static func blockCount(_ count: Int, size: Int) -> Int {
+        (count + Swift.max(size, 1) - 1) / Swift.max(size, 1)
+    }
+
+    /// Runs `body(block, items)` over consecutive blocks of `size` items of 0..<count. The
+    /// blocks do not depend on the thread count, so per-block partial sums added in block
+    /// order give the same bits at any thread count.
+    @inline(__always)
+    package static func forEachBlock(_ count: Int, size: Int, _ body: (Int, Range<Int>) -> Void) {
+        let size = Swift.max(size, 1)
+        forEach(blockCount(count, size: size)) { b in body(b, (b * size)..<Swift.min(count, (b + 1) * size)) }
+    }
 }
 
 /// Persistent worker pool behind `Parallel.forEach`. Workers spin (PAUSE) for a short while

@@ -13,7 +13,7 @@ public func layerNormalization(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsil
     let statistics = Tensor(shape: [rows, 2]) { _, _ in }
     let sp = statistics.storage.pointer
     let y = Tensor(shape: x.shape) { out, _ in
-        LayerNormalizationRows.forEachBlock(rows, width: width) { block in
+        Parallel.forEachBlock(rows, size: LayerNormalizationRows.blockSize(width)) { _, block in
             for r in block {
                 let row = xp + r * width, o = out + r * width
                 let mean = RowMath.sum(row, count: width) / Float(width)
@@ -31,26 +31,23 @@ public func layerNormalization(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsil
 }
 
 private enum LayerNormalizationRows {
-    /// Blocks of about 16 K floats of rows on the thread pool.
-    static func forEachBlock(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
-        let size = Swift.max(1, (1 << 14) / Swift.max(width, 1)), blocks = (rows + size - 1) / size
-        Parallel.forEach(blocks) { b in body((b * size)..<Swift.min(rows, (b + 1) * size)) }
-    }
+    /// Rows per block on the thread pool: about 16 K floats.
+    static func blockSize(_ width: Int) -> Int { (1 << 14) / Swift.max(width, 1) }
 
     static func backward(_ grad: Tensor, x: Tensor, statistics: Tensor, gamma: Tensor?, beta: Tensor?, rows: Int,
                          width: Int) -> [Tensor?] {
         let gp = UnsafePointer(grad.storage.pointer), xp = UnsafePointer(x.storage.pointer)
         let sp = UnsafePointer(statistics.storage.pointer), gammaP = gamma.map { UnsafePointer($0.storage.pointer) }
-        let size = Swift.max(1, (1 << 14) / Swift.max(width, 1)), blocks = (rows + size - 1) / size
+        let size = blockSize(width), blocks = Parallel.blockCount(rows, size: size)
         let wantParameters = gamma != nil || beta != nil
         // Per block: partial dγ and dβ, summed in block order afterwards (deterministic).
         let partials = Tensor.zeros(wantParameters ? [blocks, 2, width] : [0])
         let pp = partials.storage.pointer
         let dx = Tensor(shape: x.shape) { out, _ in
-            Parallel.forEach(blocks) { b in
+            Parallel.forEachBlock(rows, size: size) { b, block in
                 ScratchPool.with(width) { scaled in
                     let dGamma = pp + b * 2 * width, dBeta = dGamma + width
-                    for r in (b * size)..<Swift.min(rows, (b + 1) * size) {
+                    for r in block {
                         let row = xp + r * width, g = gp + r * width, o = out + r * width
                         let mean = sp[2 * r], inverse = sp[2 * r + 1]
                         for j in 0..<width {

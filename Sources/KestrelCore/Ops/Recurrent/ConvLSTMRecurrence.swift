@@ -62,7 +62,7 @@ package struct ConvLSTMRecurrence {
                 let zs = run.gates(s), aux = run.activatedCarry(s)
                 let h0 = run.h(after: s), c0 = run.c(after: s), h1 = run.h(after: s + 1), c1 = run.c(after: s + 1)
                 ConvolutionKernels.forward(x: input, w: k, bias: nil, relu: false, y: zs, geometry: g, outChannels: gates)
-                Self.forEachRowBlock(rows) { block in
+                Parallel.forEachBlock(rows, size: Self.rowsPerBlock) { _, block in
                     for row in block {
                         let (i, pixel) = row.quotientAndRemainder(dividingBy: pixels)
                         let source = p + ((i * steps + t) * pixels + pixel) * gates, target = zs + row * gates
@@ -111,7 +111,7 @@ package struct ConvLSTMRecurrence {
         for s in (0..<steps).reversed() {
             let t = goBackwards ? steps - 1 - s : s
             let z = run.gates(s), aux = run.activatedCarry(s), c0 = run.c(after: s)
-            Self.forEachRowBlock(rows) { block in
+            Parallel.forEachBlock(rows, size: Self.rowsPerBlock) { _, block in
                 for row in block {
                     let (i, pixel) = row.quotientAndRemainder(dividingBy: pixels)
                     let dhRow = dh + row * u, carried = dHp + row * u, fromOutput = gp + ((i * (steps + 1) + s) * pixels + pixel) * u
@@ -130,7 +130,7 @@ package struct ConvLSTMRecurrence {
             ConvolutionKernels.backward(x: run.recurrentInput(step: s, mask: nil), w: k, g: dz, reluOutput: nil, dx: dhInput,
                                         dw: dkStep, db: nil, geometry: g, outChannels: gates)
             for j in 0..<kernelCount { dk[j] += dkStep[j] }
-            Self.forEachRowBlock(rows) { block in
+            Parallel.forEachBlock(rows, size: Self.rowsPerBlock) { _, block in
                 for row in block {
                     let carried = dHp + row * u, fromConvolution = dhInput + row * u
                     if let drop { for j in 0..<u { carried[j] = fromConvolution[j] * drop[row * u + j] } }
@@ -145,11 +145,8 @@ package struct ConvLSTMRecurrence {
         return (dProjected, dKernel, dH, dC)
     }
 
-    /// Runs `body` over blocks of rows on the thread pool.
-    private static func forEachRowBlock(_ rows: Int, _ body: (Range<Int>) -> Void) {
-        let size = 256, blocks = (rows + size - 1) / size
-        Parallel.forEach(blocks) { b in body((b * size)..<Swift.min(rows, (b + 1) * size)) }
-    }
+    /// Pixel rows per block of the gate passes on the thread pool.
+    private static let rowsPerBlock = 256
 
     /// What the forward pass keeps for the backward, in one pooled buffer given back when the
     /// tape lets go of it: per step the activated gates and act(c), and h and c before and
