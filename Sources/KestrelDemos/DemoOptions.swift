@@ -11,16 +11,22 @@ public struct DemoOptions {
     public var callbacks: [Callback]
     /// Where the trained model is saved (before it is evaluated), when set.
     public var saveURL: URL?
+    /// Trains data-parallel over this group when set (`kestrel demo NAME --data-parallel`);
+    /// only its rank 0 saves.
+    public var communicator: (any Communicator)?
 
-    public init(epochs: Int? = nil, callbacks: [Callback] = [], saveURL: URL? = nil) {
+    public init(epochs: Int? = nil, callbacks: [Callback] = [], saveURL: URL? = nil,
+                communicator: (any Communicator)? = nil) {
         self.epochs = epochs
         self.callbacks = callbacks
         self.saveURL = saveURL
+        self.communicator = communicator
     }
 
     /// The demo's `fit`, with these options applied, then the save.
     func fit(_ model: Model, x: Tensor, y: Tensor, batchSize: Int, epochs: Int, verbose: Verbosity) throws {
-        try model.fit(x: x, y: y, batchSize: batchSize, epochs: self.epochs ?? epochs, callbacks: callbacks, verbose: verbose)
-        if let saveURL { try model.save(to: saveURL) }
+        try model.fit(x: x, y: y, batchSize: batchSize, epochs: self.epochs ?? epochs, callbacks: callbacks, verbose: verbose,
+                      communicator: communicator)
+        if let saveURL, (communicator?.rank ?? 0) == 0 { try model.save(to: saveURL) }
     }
 }

@@ -30,7 +30,7 @@ public enum PNGWriter {
     /// Writes grayscale values in [0, 1] (clamped) as a PNG file.
     public static func write(_ values: [Float], width: Int, height: Int, to url: URL) throws {
         let pixels = values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) }
-        try encode(width: width, height: height, pixels: pixels).write(to: url)
+        try AtomicFile.write(encode(width: width, height: height, pixels: pixels), to: url)
     }
 
     /// A zlib stream of stored deflate blocks (at most 65 535 bytes each).

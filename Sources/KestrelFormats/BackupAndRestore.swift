@@ -13,6 +13,8 @@ import KestrelNN
 /// Not saved: other callbacks' own state (EarlyStopping's patience count,
 /// ReduceLROnPlateau's wait) and the `History` of the epochs before the interruption.
 public final class BackupAndRestore: Callback {
+    /// Resuming needs every rank at the same point, which data-parallel fit does not yet coordinate.
+    public var placement: CallbackPlacement { .singleProcess }
     /// When a backup is written.
     public enum Frequency: Equatable, Sendable {
         /// At the end of every epoch (Keras `save_freq="epoch"`).

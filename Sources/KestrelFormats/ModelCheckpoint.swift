@@ -6,6 +6,8 @@ import KestrelNN
 /// value improves (`saveBestOnly`) (Keras `ModelCheckpoint`). Writes are atomic.
 /// `{epoch}` in the path is replaced by the 1-based epoch number.
 public final class ModelCheckpoint: Callback {
+    /// Written by rank 0 only in data-parallel training.
+    public var placement: CallbackPlacement { .rankZero }
     public let path: String
     public let monitor: String
     public let saveBestOnly: Bool

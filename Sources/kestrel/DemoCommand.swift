@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Kestrel
 import KestrelDemos
+import KestrelDistributed
 
 /// `kestrel demo [NAME]`: trains a model on real data and prints its test score last.
 /// `--save FILE` writes the trained model (two runs with the same thread count write the
 /// same bytes); `--backup-dir DIR` makes the run resumable after a crash or `kill -9`:
-/// run the same command again and it continues from the latest backup.
+/// run the same command again and it continues from the latest backup. `--data-parallel`
+/// under `mpirun -np N` trains on N processes (rank 0 prints and saves).
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -31,6 +33,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "With --backup-dir: back up every N batches instead of every epoch.")
     var backupEvery: Int?
 
+    @Flag(help: "Train data-parallel over the processes of `mpirun -np N` (needs a build with --traits MPI).")
+    var dataParallel = false
+
     func run() throws {
         let chosen = name ?? DemoCommand.demos[0].name
         guard let demo = DemoCommand.demos.first(where: { $0.name == chosen }) else {
@@ -40,6 +45,17 @@ struct DemoCommand: ParsableCommand {
         if backupEvery != nil && backupDir == nil { throw ValidationError("--backup-every needs --backup-dir") }
         do {
             var options = DemoOptions(epochs: epochs, saveURL: save.map { URL(fileURLWithPath: $0) })
+            if dataParallel {
+                let world = try WorldCommunicator.make()
+                options.communicator = world
+                if world.rank == 0 {
+                    print("data-parallel: \(world.size) ranks (this is rank 0)")
+                } else {
+                    // One rank reports: the others' output would repeat rank 0's.
+                    fflush(stdout)
+                    _ = freopen("/dev/null", "w", stdout)
+                }
+            }
             if let backupDir {
                 options.callbacks.append(try BackupAndRestore(backupDirectory: backupDir,
                                                               saveFrequency: backupEvery.map { .batches($0) } ?? .epoch))

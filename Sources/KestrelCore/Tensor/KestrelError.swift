@@ -4,6 +4,8 @@ public struct KestrelError: Error, CustomStringConvertible, Equatable {
     /// What kind of problem this is, so callers can branch without parsing the message.
     public enum Kind: String, Sendable {
         case shapeMismatch, invalidArgument, invalidData, invalidFile, unsupported, numerical
+        /// Another process of a data-parallel group failed or could not be reached.
+        case collective
     }
 
     public let kind: Kind

@@ -16,9 +16,15 @@ package struct BatchPlan {
 
     package var batches: Int { (count + batchSize - 1) / batchSize }
 
-    /// Rows `b·batchSize ..< min((b+1)·batchSize, count)` of `t` in plan order.
-    package func batch(_ b: Int, of t: Tensor) -> Tensor {
-        let range = (b * batchSize)..<Swift.min((b + 1) * batchSize, count)
+    /// The number of samples in batch `b` (the last one keeps the remainder).
+    package func size(ofBatch b: Int) -> Int { Swift.min((b + 1) * batchSize, count) - b * batchSize }
+
+    /// Rows `b·batchSize ..< min((b+1)·batchSize, count)` of `t` in plan order; `part`
+    /// keeps only those positions of the batch (a data-parallel rank's shard).
+    package func batch(_ b: Int, of t: Tensor, part: Range<Int>? = nil) -> Tensor {
+        let start = b * batchSize
+        let whole = start..<Swift.min(start + batchSize, count)
+        let range = part.map { (start + $0.lowerBound)..<(start + $0.upperBound) } ?? whole
         if let order { return t.gathering(IntTensor(Array(order[range])), alongAxis: 0) }
         return t.sliced(alongAxis: 0, range)
     }

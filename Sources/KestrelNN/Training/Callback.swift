@@ -10,6 +10,18 @@ public protocol Callback: AnyObject {
     func onEpochEnd(model: Model, epoch: Int, logs: [String: Float]) throws
     func onBatchBegin(model: Model, batch: Int) throws
     func onBatchEnd(model: Model, batch: Int, logs: [String: Float]) throws
+    /// Where it runs when `fit` is data-parallel (default: on every rank).
+    var placement: CallbackPlacement { get }
+}
+
+/// Where a callback runs in a data-parallel `fit`: callbacks that steer training run on every
+/// rank (they see the same reduced logs, so they decide alike); those that write files run on
+/// rank 0 only, so ranks do not write over each other.
+public enum CallbackPlacement: Sendable {
+    case everyRank
+    case rankZero
+    /// Refuses data-parallel training (it would need every rank to resume alike).
+    case singleProcess
 }
 
 extension Callback {
@@ -19,6 +31,7 @@ extension Callback {
     public func onEpochEnd(model: Model, epoch: Int, logs: [String: Float]) throws {}
     public func onBatchBegin(model: Model, batch: Int) throws {}
     public func onBatchEnd(model: Model, batch: Int, logs: [String: Float]) throws {}
+    public var placement: CallbackPlacement { .everyRank }
 }
 
 /// Whether a monitored quantity improves by going down (loss) or up (accuracy). `auto`

@@ -138,6 +138,8 @@ public final class TerminateOnNaN: Callback {
 /// Appends one CSV row per epoch (`epoch,` then the sorted log keys) to a file
 /// (Keras `CSVLogger`). Each row is flushed, so the file survives an interrupted run.
 public final class CSVLogger: Callback {
+    /// Written by rank 0 only in data-parallel training.
+    public var placement: CallbackPlacement { .rankZero }
     public let url: URL
     public let separator: String
     public let append: Bool

@@ -14,21 +14,32 @@ extension Model {
     public func fit(x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
                     validationData: (x: Tensor, y: Tensor)? = nil, shuffle: Bool = true,
                     sampleWeight: Tensor? = nil, classWeight: [Int: Float]? = nil, validationSampleWeight: Tensor? = nil,
-                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto,
+                    communicator: (any Communicator)? = nil) throws -> History {
         try fit(x: [x], y: [y], batchSize: batchSize, epochs: epochs, validationSplit: validationSplit,
                 validationData: validationData.map { ([$0.x], [$0.y]) }, shuffle: shuffle,
                 sampleWeight: sampleWeight.map { [$0] }, classWeight: classWeight,
-                validationSampleWeight: validationSampleWeight.map { [$0] }, callbacks: callbacks, verbose: verbose)
+                validationSampleWeight: validationSampleWeight.map { [$0] }, callbacks: callbacks, verbose: verbose,
+                communicator: communicator)
     }
 
     /// Training for models with several inputs and/or outputs: one tensor per input in `x`
     /// and one target per output in `y`, in the model's order; `sampleWeight` holds one
     /// weight tensor (or nil) per output.
+    ///
+    /// With a `communicator` of several processes (`mpirun -np N`, `MPICommunicator`) the
+    /// training is data-parallel: `batchSize` is the global batch, of which each rank trains
+    /// on its shard; rank 0's weights and shuffle seed are taken by all at the start; the
+    /// gradients are summed over ranks so every rank makes the update one process would make
+    /// on the whole batch; losses and metrics are reduced over ranks, BatchNormalization's
+    /// moving statistics averaged, and every rank takes the same callback decisions. Only
+    /// rank 0 prints and runs the callbacks that write files. Every rank passes the same data.
     @discardableResult
     public func fit(x: [Tensor], y: [Tensor], batchSize: Int = 32, epochs: Int = 1, validationSplit: Float = 0,
                     validationData: (x: [Tensor], y: [Tensor])? = nil, shuffle: Bool = true,
                     sampleWeight: [Tensor?]? = nil, classWeight: [Int: Float]? = nil, validationSampleWeight: [Tensor?]? = nil,
-                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto,
+                    communicator: (any Communicator)? = nil) throws -> History {
         _ = try requireCompiled("fit")
         guard batchSize > 0 else { throw KestrelError(.invalidArgument, "\(name).fit: batchSize must be positive, got \(batchSize)") }
         guard epochs >= 0, !epochsCompleted.addingReportingOverflow(epochs).overflow else {
@@ -62,11 +73,18 @@ extension Model {
         }
         try validateTargets(x: trainX, y: trainY, batchSize: batchSize)
 
+        let dp = DataParallelTraining(communicator: communicator ?? SingleProcessCommunicator())
+        if dp.isDistributed, let single = callbacks.first(where: { $0.placement == .singleProcess }) {
+            throw KestrelError(.unsupported, "\(name).fit: \(type(of: single)) does not support data-parallel training (\(dp.size) ranks); remove it, or train in one process")
+        }
+        let callbacks = dp.rank == 0 ? callbacks : callbacks.filter { $0.placement == .everyRank }
+        let verbose = dp.rank == 0 ? verbose : .silent
         let history = History()
         stopTraining = false
         resumePoint = nil
-        for callback in callbacks { try callback.onTrainBegin(model: self) }
-        let drawnSeed = GlobalRandom.nextSeed()
+        try dp.attempt { for callback in callbacks { try callback.onTrainBegin(model: self) } }
+        try dp.broadcastWeights(self.weights)
+        let drawnSeed = try dp.broadcast(seed: GlobalRandom.nextSeed())
         let count = trainX[0].shape[0]
         let batchesPerEpoch = (count + batchSize - 1) / batchSize
         let resume = resumePoint
@@ -81,7 +99,7 @@ extension Model {
         var lastLogs: [String: Float] = [:]
         for epoch in startEpoch..<(firstEpoch + epochs) {
             let resumed = epoch == startEpoch ? resume : nil
-            for callback in callbacks { try callback.onEpochBegin(model: self, epoch: epoch) }
+            try dp.attempt { for callback in callbacks { try callback.onEpochBegin(model: self, epoch: epoch) } }
             if verbose != .silent { print("Epoch \(epoch + 1)/\(firstEpoch + epochs)") }
             let plan = BatchPlan(count: count, batchSize: batchSize, shuffleSeed: shuffle ? shuffleSeed &+ UInt64(epoch) : nil)
             var bar = ProgressBar(total: plan.batches, verbosity: verbose)
@@ -96,27 +114,33 @@ extension Model {
                             lossTotals: trackers.totals, metricStates: metrics.map(\.state))
             }
             fitProgress = progress(batchesDone: resumed?.batchesDone ?? 0)
+            var logs = try reducedLogs(trackers, dp)
             for b in (resumed?.batchesDone ?? 0)..<plan.batches {
-                for callback in callbacks { try callback.onBatchBegin(model: self, batch: b) }
-                let xb = trainX.map { plan.batch(b, of: $0) }, yb = trainY.map { plan.batch(b, of: $0) }
-                let batchLoss = try trainStep(x: xb, y: yb, sampleWeights: trainWeights.map { $0.map { plan.batch(b, of: $0) } })
-                trackers.add(batchLoss, weight: xb[0].shape[0])
+                try dp.attempt { for callback in callbacks { try callback.onBatchBegin(model: self, batch: b) } }
+                let part = dp.shard(ofBatch: plan.size(ofBatch: b))
+                try distributedTrainStep(plan: plan, batch: b, part: part, x: trainX, y: trainY,
+                                         sampleWeights: trainWeights, trackers: trackers, dp: dp)
                 fitProgress = progress(batchesDone: b + 1)
-                let logs = currentLogs(trackers)
-                for callback in callbacks { try callback.onBatchEnd(model: self, batch: b, logs: Dictionary(uniqueKeysWithValues: logs)) }
-                if !batchLoss.total.isFinite {
+                logs = try reducedLogs(trackers, dp)
+                let loss = logs[0].1
+                try dp.attempt {
+                    for callback in callbacks { try callback.onBatchEnd(model: self, batch: b, logs: Dictionary(uniqueKeysWithValues: logs)) }
+                }
+                if !loss.isFinite {
                     if callbacks.contains(where: { $0 is TerminateOnNaN }) { break }
-                    throw KestrelError(.numerical, "\(name).fit: the loss became \(batchLoss.total) at epoch \(epoch + 1), batch \(b + 1). Lower the learning rate, clip gradients (clipnorm), or check the data for extreme values")
+                    throw KestrelError(.numerical, "\(name).fit: the loss became \(loss) at epoch \(epoch + 1), batch \(b + 1). Lower the learning rate, clip gradients (clipnorm), or check the data for extreme values")
                 }
                 bar.update(step: b + 1, logs: logs)
-                if stopTraining { break }
+                if try dp.agreeToStop(stopTraining) { stopTraining = true; break }
             }
-            var logs = currentLogs(trackers)
-            if let validation {
-                let results = try evaluateLogs(x: validation.x, y: validation.y, sampleWeights: validation.weights,
-                                               batchSize: batchSize)
-                logs += results.map { ("val_" + $0.0, $0.1) }
+            try dp.attempt {
+                if let validation {
+                    let results = try evaluateLogs(x: validation.x, y: validation.y, sampleWeights: validation.weights,
+                                                   batchSize: batchSize)
+                    logs += results.map { ("val_" + $0.0, $0.1) }
+                }
             }
+            logs = try dp.rankZeros(logs)
             bar.finish(logs: logs)
             lastLogs = Dictionary(uniqueKeysWithValues: logs)
             epochsCompleted = epoch + 1
@@ -124,10 +148,11 @@ extension Model {
                                       lossTotals: LossTrackers(outputs: losses.count).totals,
                                       metricStates: metrics.map { _ in [] })
             history.record(epoch: epoch, logs: lastLogs)
-            for callback in callbacks { try callback.onEpochEnd(model: self, epoch: epoch, logs: lastLogs) }
-            if stopTraining { break }
+            try dp.attempt { for callback in callbacks { try callback.onEpochEnd(model: self, epoch: epoch, logs: lastLogs) } }
+            if try dp.agreeToStop(stopTraining) { stopTraining = true; break }
         }
-        for callback in callbacks { try callback.onTrainEnd(model: self, logs: lastLogs) }
+        try dp.attempt { for callback in callbacks { try callback.onTrainEnd(model: self, logs: lastLogs) } }
+        _ = try dp.agreeToStop(false)
         return history
     }
 
@@ -156,14 +181,82 @@ extension Model {
     /// update, and the metrics of the batch.
     package func trainStep(x: [Tensor], y: [Tensor], sampleWeights: [Tensor?]) throws -> BatchLoss {
         let optimizer = try requireCompiled("fit")
+        let step = try batchGradients(x: x, y: y, sampleWeights: sampleWeights)
+        try optimizer.apply(gradients: step.gradients, to: trainableWeights)
+        updateMetrics(y: y, predictions: step.predictions, masks: step.masks, sampleWeights: sampleWeights)
+        return step.loss
+    }
+
+    /// Forward and backward on one batch: its losses, and the gradients of
+    /// `dataScale` · (weighted losses) + `penaltyScale` · (regularization penalties).
+    package func batchGradients(x: [Tensor], y: [Tensor], sampleWeights: [Tensor?], dataScale: Float = 1,
+                                penaltyScale: Float = 1) throws -> BatchGradients {
         let parameters = trainableWeights
         try buildIfNeeded(inputShapes: x.map(\.shape))
         let (predictions, masks) = try forward(x, training: true)
         let (total, perOutput) = combinedLoss(y: y, predictions: predictions, sampleWeights: sampleWeights, masks: masks)
-        let gradients = Tensor.gradients(of: total, withRespectTo: parameters.map(\.value))
-        try optimizer.apply(gradients: gradients, to: parameters)
-        updateMetrics(y: y, predictions: predictions.map { $0.detached() }, masks: masks, sampleWeights: sampleWeights)
-        return BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar))
+        var objective = total
+        if dataScale != 1 || penaltyScale != 1 {
+            let data = zip(perOutput, lossWeights).map { $0 * $1 }.reduce(Tensor(0), +)
+            objective = data * dataScale + regularizationLosses.reduce(Tensor(0), +) * penaltyScale
+        }
+        let gradients = Tensor.gradients(of: objective, withRespectTo: parameters.map(\.value))
+        return BatchGradients(loss: BatchLoss(total: total.scalar, perOutput: perOutput.map(\.scalar)), gradients: gradients,
+                              predictions: predictions.map { $0.detached() }, masks: masks)
+    }
+
+    /// One step of `fit` on this rank's `part` of batch `b`: the gradient of the rank's share
+    /// of the batch's mean loss, summed over ranks, then the update every rank makes alike.
+    /// An empty part (a batch smaller than the group) contributes zeros.
+    package func distributedTrainStep(plan: BatchPlan, batch b: Int, part: Range<Int>, x: [Tensor], y: [Tensor],
+                                      sampleWeights: [Tensor?], trackers: LossTrackers, dp: DataParallelTraining) throws {
+        let optimizer = try requireCompiled("fit")
+        let xb = x.map { plan.batch(b, of: $0, part: part) }, yb = y.map { plan.batch(b, of: $0, part: part) }
+        let wb = sampleWeights.map { $0.map { plan.batch(b, of: $0, part: part) } }
+        guard dp.isDistributed else {
+            trackers.add(try trainStep(x: xb, y: yb, sampleWeights: wb), weight: part.count)
+            return
+        }
+        let parameters = trainableWeights
+        var step: BatchGradients?
+        if !part.isEmpty {
+            try dp.attempt {
+                step = try batchGradients(x: xb, y: yb, sampleWeights: wb,
+                                          dataScale: Float(part.count) / Float(plan.size(ofBatch: b)),
+                                          penaltyScale: 1 / Float(dp.size))
+            }
+        }
+        let local = part.isEmpty ? parameters.map { Tensor.zeros($0.shape) } : step?.gradients
+        let gradients = try dp.summed(gradients: local, of: parameters)
+        try dp.attempt {
+            try optimizer.apply(gradients: gradients, to: parameters)
+            if let step {
+                updateMetrics(y: yb, predictions: step.predictions, masks: step.masks, sampleWeights: wb)
+                trackers.add(step.loss, weight: part.count)
+            }
+        }
+        try dp.average(weights.filter { !$0.isTrainable })
+    }
+
+    /// The logs of `currentLogs`, from the loss trackers and metric states summed over ranks.
+    package func reducedLogs(_ trackers: LossTrackers, _ dp: DataParallelTraining) throws -> [(String, Float)] {
+        guard dp.isDistributed else { return currentLogs(trackers) }
+        let localTotals = trackers.totals, localStates = metrics.map(\.state)
+        let flat = localTotals.flatMap { [$0.sum, Double($0.samples)] } + localStates.flatMap { $0.map(Double.init) }
+        let sums = try dp.summed(flat)
+        var offset = 0
+        trackers.totals = localTotals.map { _ in
+            defer { offset += 2 }
+            return FitProgress.LossTotal(sum: sums[offset], samples: Int(sums[offset + 1]))
+        }
+        for (m, state) in zip(metrics, localStates) {
+            m.state = sums[offset..<(offset + state.count)].map { Float($0) }
+            offset += state.count
+        }
+        let logs = currentLogs(trackers)
+        trackers.totals = localTotals
+        for (m, state) in zip(metrics, localStates) { m.state = state }
+        return logs
     }
 
     /// Σ weight·loss over the outputs plus the regularization penalties; each output's loss
@@ -248,6 +341,14 @@ extension Model {
             }
         }
     }
+}
+
+/// What one batch's forward and backward pass gives.
+package struct BatchGradients {
+    package let loss: BatchLoss
+    package let gradients: [Tensor]
+    package let predictions: [Tensor]
+    package let masks: [Tensor?]
 }
 
 /// The total and per-output losses of one batch.
