@@ -343,14 +343,60 @@ void kst_sgemm_pack_a(int simd, int64_t MR, const float *a, int64_t rs, int64_t 
     }
 }
 
+// Row-major B (cs == 1) into NR-column panels, reading each source row once from start to
+// end: a panel-at-a-time copy would jump a whole row stride (often a new page) every NR floats.
+static void kst_pack_n_panels(int64_t NR, const float *b, int64_t rs, int64_t kc, int64_t n, float *dst) {
+    const int64_t full = n / NR * NR;
+    for (int64_t p = 0; p < kc; p++) {
+        const float *row = b + p * rs;
+        float *d = dst + p * NR;
+        for (int64_t q = 0; q < full; q += NR) {
+            float *dq = d + q * kc;
+            for (int64_t j = 0; j < NR; j++) dq[j] = row[q + j];
+        }
+        if (full < n) {
+            float *dq = d + full * kc;
+            int64_t j = 0;
+            for (; j < n - full; j++) dq[j] = row[full + j];
+            for (; j < NR; j++) dq[j] = 0.0f;
+        }
+    }
+}
+
+#if KST_X86
+// The same for the SIMD panel widths (16 and 32 floats): whole panels as 8-float moves.
+KST_AVX2_ATTR
+static void kst_pack_n_panels_avx2(int64_t NR, const float *b, int64_t rs, int64_t kc, int64_t n, float *dst) {
+    const int64_t full = n / NR * NR;
+    for (int64_t p = 0; p < kc; p++) {
+        const float *row = b + p * rs;
+        float *d = dst + p * NR;
+        for (int64_t q = 0; q < full; q += NR) {
+            float *dq = d + q * kc;
+            for (int64_t j = 0; j < NR; j += 8) _mm256_storeu_ps(dq + j, _mm256_loadu_ps(row + q + j));
+        }
+    }
+    if (full < n) kst_pack_n_panels(NR, b + full, rs, kc, n - full, dst + full * kc);
+}
+#endif
+
 void kst_sgemm_pack_b(int simd, int64_t NR, const float *b, int64_t rs, int64_t cs,
                       int64_t kc, int64_t n, float *dst) {
+    if (cs == 1) {
+#if KST_X86
+        if (simd && NR % 8 == 0) {
+            kst_pack_n_panels_avx2(NR, b, rs, kc, n, dst);
+            return;
+        }
+#endif
+        kst_pack_n_panels(NR, b, rs, kc, n, dst);
+        return;
+    }
     for (int64_t q = 0; q < n; q += NR) {
         const int64_t nr = n - q < NR ? n - q : NR;
         float *d = dst + q * kc;
         const float *src = b + q * cs;
-        if (cs == 1) kst_pack_n(NR, src, rs, nr, kc, d);
-        else if (rs == 1) kst_pack_t(simd, NR, src, cs, nr, kc, d);
+        if (rs == 1) kst_pack_t(simd, NR, src, cs, nr, kc, d);
         else kst_pack_g(NR, src, cs, rs, nr, kc, d);
     }
 }

@@ -42,6 +42,24 @@ public enum CPUFeatures {
         return .portable
     }()
 
+    /// One core's L2 cache in bytes (what the GEMM's B block is sized for): from the C
+    /// library, else Linux's sysfs, else 1 MiB.
+    package static let l2CacheBytes: Int = {
+        #if os(Linux)
+        let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        if reported >= 64 << 10 && reported <= 64 << 20 { return reported }
+        if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8) {
+            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let scale = t.hasSuffix("K") ? 1 << 10 : t.hasSuffix("M") ? 1 << 20 : 1
+            if let v = Int(t.trimmingCharacters(in: CharacterSet(charactersIn: "KM"))), v * scale >= 64 << 10,
+               v * scale <= 64 << 20 {
+                return v * scale
+            }
+        }
+        #endif
+        return 1 << 20
+    }()
+
     /// Level chosen at startup: `supportedISA`, lowered by `KESTREL_ISA` if set.
     package static let startupISA: KernelISA = {
         if let s = ProcessInfo.processInfo.environment["KESTREL_ISA"], let want = KernelISA(name: s) {

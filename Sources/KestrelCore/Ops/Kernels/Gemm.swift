@@ -14,10 +14,14 @@ import Synchronization
 /// outside the module can use it like a BLAS sgemm.
 public enum Gemm {
     /// Cache blocking: KC (depth of a packed panel: 12 x 384 floats of A = 18 KiB in the 32 KiB
-    /// L1d), NC (columns of the packed B block: 384 x 512 floats = 768 KiB in the 1 MiB L2),
-    /// MC (rows of the packed A block, L3 resident: 1536 x 384 floats = 2.25 MiB).
+    /// L1d), NC (columns of the packed B block, from the L2 size read at startup: the KC x NC
+    /// block takes at most 3/4 of one core's L2, so 512 columns = 768 KiB in a 1 MiB L2 and 256
+    /// in a 512 KiB one), MC (rows of the packed A block, L3 resident: 1536 x 384 floats = 2.25 MiB).
     package static let kc = 384
-    package static let nc = 512
+    package static let nc: Int = {
+        let columns = CPUFeatures.l2CacheBytes * 3 / 4 / (kc * MemoryLayout<Float>.stride)
+        return Swift.max(64, Swift.min(1024, columns / 32 * 32))
+    }()
     package static let mc = 1536
     /// Multi-threaded schedule. false (default): C is split into one independent sub-block per
     /// thread, a single join per call. true (`KESTREL_GEMM_SCHEDULE=strips`): shared packed A and
