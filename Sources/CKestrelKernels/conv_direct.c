@@ -48,12 +48,15 @@ KST_AVX2_ATTR static inline void NAME(const float *xp, int64_t WP, const float *
         for (int j = 0; j < PX; j++) acc[j][b] = bv;                                                    \
     }                                                                                                    \
     const int64_t C = g->C, sxc = g->SX * C;                                                             \
+    /* Undilated columns: a kernel row's (kx, c) taps are contiguous in both the padded input */         \
+    /* and the weights, so they run as one loop of KW*C (few channels: not a loop of one). */            \
+    const int64_t taps = g->DX == 1 ? g->KW * C : C, columns = g->DX == 1 ? 1 : g->KW;                  \
     for (int64_t ky = 0; ky < g->KH; ky++) {                                                             \
         const float *xr = xp + ((oy * g->SY + ky * g->DY) * WP + ox0 * g->SX) * C;                       \
-        for (int64_t kx = 0; kx < g->KW; kx++) {                                                         \
+        for (int64_t kx = 0; kx < columns; kx++) {                                                       \
             const float *xk = xr + kx * g->DX * C;                                                       \
             const float *wk = wp + ((ky * g->KW + kx) * C) * cpad + o0;                                  \
-            for (int64_t c = 0; c < C; c++) {                                                            \
+            for (int64_t c = 0; c < taps; c++) {                                                         \
                 __m256 wv[CB];                                                                           \
                 _Pragma("clang loop unroll(full)")                                                       \
                 for (int b = 0; b < CB; b++) wv[b] = _mm256_loadu_ps(wk + c * cpad + 8 * b);            \

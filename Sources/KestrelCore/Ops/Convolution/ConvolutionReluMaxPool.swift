@@ -103,7 +103,7 @@ package enum ConvolutionReluMaxPool {
         package func samples(_ b: Int) -> (Int, Int) { (batch * b / count, batch * (b + 1) / count) }
     }
 
-    package static let cacheFloats = 128 * 1024
+    package static let cacheFloats = CPUFeatures.l2CacheBytes / 2 / MemoryLayout<Float>.stride
 
     package static func blocks(samples: Int, convPlane: Int) -> Blocks {
         let perBlock = Swift.max(1, cacheFloats / Swift.max(1, convPlane))
