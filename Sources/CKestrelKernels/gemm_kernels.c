@@ -120,11 +120,14 @@ void kst_sgemm_ukr_avx512(int64_t kc, const float *ap, const float *b, int64_t l
 }
 
 // ------------------------------------------------------------------------------------ AVX2
-// 6 x 16 register tile: 12 ymm accumulators, 2 ymm for the B row, 1 for the A broadcast.
-#define R256_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+// R x 16 register tile (R = 6: 12 ymm accumulators, 2 ymm for the B row, 1 for the A
+// broadcast; R = 4 for the rows a 6-row tiling would leave over, read from 4-row panels).
+#define R256_ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define R256_ROWS4(X) X(0) X(1) X(2) X(3)
 #define D256(i) __m256 c##i##a = _mm256_setzero_ps(), c##i##b = _mm256_setzero_ps();
 #define F256(i) { __m256 av = _mm256_broadcast_ss(ap + i); \
     c##i##a = _mm256_fmadd_ps(av, b0, c##i##a); c##i##b = _mm256_fmadd_ps(av, b1, c##i##b); }
+#define T256(i) t[2 * i] = c##i##a; t[2 * i + 1] = c##i##b;
 
 KST_AVX2_ATTR
 static inline __m256i kst_mask8(int64_t n) {
@@ -132,63 +135,66 @@ static inline __m256i kst_mask8(int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), idx);
 }
 
-KST_AVX2_ATTR
-void kst_sgemm_ukr_avx2(int64_t kc, const float *ap, const float *b, int64_t ldb,
-                        float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
-    R256_ROWS(D256)
-    for (int64_t i = 0; i < mr; i++) {
-        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
-    }
-    if (nr == 16) {
-        int64_t p = 0;
-        for (; p + 2 <= kc; p += 2) {
-            __m256 b0, b1;
-            b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);
-            R256_ROWS(F256) ap += 6; b += ldb;
-            b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);
-            R256_ROWS(F256) ap += 6; b += ldb;
-        }
-        for (; p < kc; p++) {
-            __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-            R256_ROWS(F256) ap += 6; b += ldb;
-        }
-    } else {
-        __m256i m0 = kst_mask8(nr), m1 = kst_mask8(nr - 8);
-        for (int64_t p = 0; p < kc; p++) {
-            __m256 b0 = _mm256_maskload_ps(b, m0), b1 = _mm256_maskload_ps(b + 8, m1);
-            R256_ROWS(F256) ap += 6; b += ldb;
-        }
-    }
-    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    __m256 t[12];
-#define T256(i) t[2 * i] = c##i##a; t[2 * i + 1] = c##i##b;
-    R256_ROWS(T256)
-    if (mr == 6 && nr == 16) {
-        for (int i = 0; i < 6; i++) {
-            float *cr = c + i * ldc;
-            __m256 x0 = _mm256_mul_ps(va, t[2 * i]), x1 = _mm256_mul_ps(va, t[2 * i + 1]);
-            if (beta != 0.0f) {
-                x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr), x0);
-                x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr + 8), x1);
-            }
-            _mm256_storeu_ps(cr, x0);
-            _mm256_storeu_ps(cr + 8, x1);
-        }
-    } else {
-        __m256i m0 = kst_mask8(nr), m1 = kst_mask8(nr - 8);
-        for (int64_t i = 0; i < mr; i++) {
-            float *cr = c + i * ldc;
-            __m256 x0 = _mm256_mul_ps(va, t[2 * i]), x1 = _mm256_mul_ps(va, t[2 * i + 1]);
-            if (beta != 0.0f) {
-                x0 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr, m0), x0);
-                x1 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr + 8, m1), x1);
-            }
-            _mm256_maskstore_ps(cr, m0, x0);
-            _mm256_maskstore_ps(cr + 8, m1, x1);
-        }
-    }
+#define KST_AVX2_UKR(NAME, R, ROWS)                                                                      \
+KST_AVX2_ATTR                                                                                            \
+void NAME(int64_t kc, const float *ap, const float *b, int64_t ldb,                                      \
+          float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {                      \
+    ROWS(D256)                                                                                           \
+    for (int64_t i = 0; i < mr; i++) {                                                                   \
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);                                          \
+        _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);                                     \
+    }                                                                                                    \
+    if (nr == 16) {                                                                                      \
+        int64_t p = 0;                                                                                   \
+        for (; p + 2 <= kc; p += 2) {                                                                    \
+            __m256 b0, b1;                                                                               \
+            b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);                                        \
+            ROWS(F256) ap += R; b += ldb;                                                                \
+            b0 = _mm256_loadu_ps(b); b1 = _mm256_loadu_ps(b + 8);                                        \
+            ROWS(F256) ap += R; b += ldb;                                                                \
+        }                                                                                                \
+        for (; p < kc; p++) {                                                                            \
+            __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                                 \
+            ROWS(F256) ap += R; b += ldb;                                                                \
+        }                                                                                                \
+    } else {                                                                                             \
+        __m256i m0 = kst_mask8(nr), m1 = kst_mask8(nr - 8);                                              \
+        for (int64_t p = 0; p < kc; p++) {                                                               \
+            __m256 b0 = _mm256_maskload_ps(b, m0), b1 = _mm256_maskload_ps(b + 8, m1);                   \
+            ROWS(F256) ap += R; b += ldb;                                                                \
+        }                                                                                                \
+    }                                                                                                    \
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);                                  \
+    __m256 t[2 * R];                                                                                     \
+    ROWS(T256)                                                                                           \
+    if (mr == R && nr == 16) {                                                                           \
+        for (int i = 0; i < R; i++) {                                                                    \
+            float *cr = c + i * ldc;                                                                     \
+            __m256 x0 = _mm256_mul_ps(va, t[2 * i]), x1 = _mm256_mul_ps(va, t[2 * i + 1]);               \
+            if (beta != 0.0f) {                                                                          \
+                x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr), x0);                                       \
+                x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cr + 8), x1);                                   \
+            }                                                                                            \
+            _mm256_storeu_ps(cr, x0);                                                                    \
+            _mm256_storeu_ps(cr + 8, x1);                                                                \
+        }                                                                                                \
+    } else {                                                                                             \
+        __m256i m0 = kst_mask8(nr), m1 = kst_mask8(nr - 8);                                              \
+        for (int64_t i = 0; i < mr; i++) {                                                               \
+            float *cr = c + i * ldc;                                                                     \
+            __m256 x0 = _mm256_mul_ps(va, t[2 * i]), x1 = _mm256_mul_ps(va, t[2 * i + 1]);               \
+            if (beta != 0.0f) {                                                                          \
+                x0 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr, m0), x0);                                \
+                x1 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr + 8, m1), x1);                            \
+            }                                                                                            \
+            _mm256_maskstore_ps(cr, m0, x0);                                                             \
+            _mm256_maskstore_ps(cr + 8, m1, x1);                                                         \
+        }                                                                                                \
+    }                                                                                                    \
 }
+
+KST_AVX2_UKR(kst_sgemm_ukr_avx2, 6, R256_ROWS6)
+KST_AVX2_UKR(kst_sgemm_ukr_avx2_4, 4, R256_ROWS4)
 #else
 void kst_sgemm_ukr_avx512(int64_t kc, const float *ap, const float *b, int64_t ldb,
                           float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
@@ -196,6 +202,10 @@ void kst_sgemm_ukr_avx512(int64_t kc, const float *ap, const float *b, int64_t l
 }
 void kst_sgemm_ukr_avx2(int64_t kc, const float *ap, const float *b, int64_t ldb,
                         float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
+    (void)kc; (void)ap; (void)b; (void)ldb; (void)c; (void)ldc; (void)alpha; (void)beta; (void)mr; (void)nr;
+}
+void kst_sgemm_ukr_avx2_4(int64_t kc, const float *ap, const float *b, int64_t ldb,
+                          float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
     (void)kc; (void)ap; (void)b; (void)ldb; (void)c; (void)ldc; (void)alpha; (void)beta; (void)mr; (void)nr;
 }
 #endif

@@ -39,6 +39,10 @@ void kst_sgemm_ukr_avx512(int64_t kc, const float *ap, const float *b, int64_t l
                           float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
 void kst_sgemm_ukr_avx2(int64_t kc, const float *ap, const float *b, int64_t ldb,
                         float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
+/// The AVX2 kernel for 4-row panels (MR = 4, mr in 1...4): small products whose row count a
+/// 6-row tiling would leave over run on it instead of on zero rows.
+void kst_sgemm_ukr_avx2_4(int64_t kc, const float *ap, const float *b, int64_t ldb,
+                          float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
 void kst_sgemm_ukr_portable(int64_t kc, const float *ap, const float *b, int64_t ldb,
                             float *c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
 

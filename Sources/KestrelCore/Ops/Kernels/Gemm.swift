@@ -43,13 +43,17 @@ public enum Gemm {
         package let ukr: MicroKernel
         /// 1 when the packing routines may use AVX2 transposes.
         package let simd: Int32
+        /// A kernel for shorter panels (AVX2: 4 rows), for small products whose rows would
+        /// leave most of a last MR-row panel empty.
+        package var short: (mr: Int, ukr: MicroKernel)? = nil
     }
 
     @inline(__always)
     package static func kernel(for isa: KernelISA) -> Kernel {
         switch isa {
         case .avx512: return Kernel(mr: Int(KST_AVX512_MR), nr: Int(KST_AVX512_NR), ukr: kst_sgemm_ukr_avx512, simd: 1)
-        case .avx2: return Kernel(mr: Int(KST_AVX2_MR), nr: Int(KST_AVX2_NR), ukr: kst_sgemm_ukr_avx2, simd: 1)
+        case .avx2: return Kernel(mr: Int(KST_AVX2_MR), nr: Int(KST_AVX2_NR), ukr: kst_sgemm_ukr_avx2, simd: 1,
+                                  short: (4, kst_sgemm_ukr_avx2_4))
         case .portable: return Kernel(mr: Int(KST_PORTABLE_MR), nr: Int(KST_PORTABLE_NR), ukr: kst_sgemm_ukr_portable, simd: 0)
         }
     }

@@ -49,10 +49,29 @@ package final class PackedRecurrentMatrix {
     /// Scratch floats a caller needs to pack up to `rows` rows of A.
     package func packedSize(rows: Int) -> Int { (rows + kernel.mr - 1) / kernel.mr * kernel.mr * k }
 
+    /// How m rows split into panels: `full` panels of MR rows, then the rest in panels of the
+    /// short kernel's height where that wastes fewer rows (with 6 and 4: 32 = 4·6 + 2·4, not
+    /// 6·6 with four empty rows). Never needs more scratch than MR-row panels alone.
+    private func split(_ m: Int) -> (full: Int, shortRows: Int) {
+        let mr = kernel.mr
+        guard let short = kernel.short?.mr else { return ((m + mr - 1) / mr, 0) }
+        let q = m / mr, r = m % mr
+        if r == 0 { return (q, 0) }
+        if q > 0 && r + mr <= 2 * short { return (q - 1, r + mr) }
+        if r <= short { return (q, r) }
+        return (q + 1, 0)
+    }
+
     /// C (m × n, row stride ldc) = A (m × k, row stride lda) · B + beta · C.
     package func multiply(_ a: UnsafePointer<Float>, lda: Int, m: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
                   beta: Float, scratch: UnsafeMutablePointer<Float>) {
-        kst_sgemm_pack_a(kernel.simd, Int64(kernel.mr), a, Int64(lda), 1, Int64(m), Int64(k), scratch)
+        let (full, shortRows) = split(m)
+        let fullRows = Swift.min(m, full * kernel.mr)
+        kst_sgemm_pack_a(kernel.simd, Int64(kernel.mr), a, Int64(lda), 1, Int64(fullRows), Int64(k), scratch)
+        if shortRows > 0, let short = kernel.short {
+            kst_sgemm_pack_a(kernel.simd, Int64(short.mr), a + fullRows * lda, Int64(lda), 1, Int64(shortRows), Int64(k),
+                             scratch + fullRows * k)
+        }
         run(m: m, into: c, ldc: ldc, beta: beta, packed: scratch)
     }
 
@@ -60,29 +79,43 @@ package final class PackedRecurrentMatrix {
     /// A1 is m × k1 and A2 is m × k2, each with its own row stride.
     package func multiply(_ a1: UnsafePointer<Float>, lda1: Int, then a2: UnsafePointer<Float>, lda2: Int, m: Int,
                   into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, scratch: UnsafeMutablePointer<Float>) {
-        let (mr, k, k1) = (kernel.mr, self.k, self.k1)
-        var ir = 0
-        while ir < m {
-            let rows = Int64(Swift.min(mr, m - ir)), panel = scratch + ir * k
-            kst_sgemm_pack_a(kernel.simd, Int64(mr), a1 + ir * lda1, Int64(lda1), 1, rows, Int64(k1), panel)
-            kst_sgemm_pack_a(kernel.simd, Int64(mr), a2 + ir * lda2, Int64(lda2), 1, rows, Int64(k - k1), panel + k1 * mr)
-            ir += mr
+        let (k, k1) = (self.k, self.k1)
+        forEachPanel(m) { ir, rows, height, _ in
+            let panel = scratch + ir * k
+            kst_sgemm_pack_a(kernel.simd, Int64(height), a1 + ir * lda1, Int64(lda1), 1, Int64(rows), Int64(k1), panel)
+            kst_sgemm_pack_a(kernel.simd, Int64(height), a2 + ir * lda2, Int64(lda2), 1, Int64(rows), Int64(k - k1),
+                             panel + k1 * height)
         }
         run(m: m, into: c, ldc: ldc, beta: beta, packed: scratch)
     }
 
-    private func run(m: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, packed: UnsafeMutablePointer<Float>) {
-        let (mr, nr, k, n) = (kernel.mr, kernel.nr, self.k, self.n)
+    /// Calls `body(first row, rows, panel height, kernel)` for each panel of `split(m)`.
+    @inline(__always)
+    private func forEachPanel(_ m: Int, _ body: (Int, Int, Int, Gemm.MicroKernel) -> Void) {
+        let (full, shortRows) = split(m)
+        let mr = kernel.mr
         var ir = 0
-        while ir < m {
-            let rows = Int64(Swift.min(mr, m - ir))
+        for _ in 0..<full where ir < m {
+            body(ir, Swift.min(mr, m - ir), mr, kernel.ukr)
+            ir += mr
+        }
+        if let short = kernel.short {
+            while ir < m && shortRows > 0 {
+                body(ir, Swift.min(short.mr, m - ir), short.mr, short.ukr)
+                ir += short.mr
+            }
+        }
+    }
+
+    private func run(m: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, packed: UnsafeMutablePointer<Float>) {
+        let (nr, k, n) = (kernel.nr, self.k, self.n)
+        forEachPanel(m) { ir, rows, _, ukr in
             var jr = 0
             while jr < n {
-                kernel.ukr(Int64(k), packed + ir * k, panels.p + jr * k, Int64(nr), c + ir * ldc + jr, Int64(ldc),
-                           1, beta, rows, Int64(Swift.min(nr, n - jr)))
+                ukr(Int64(k), packed + ir * k, panels.p + jr * k, Int64(nr), c + ir * ldc + jr, Int64(ldc),
+                    1, beta, Int64(rows), Int64(Swift.min(nr, n - jr)))
                 jr += nr
             }
-            ir += mr
         }
     }
 }
