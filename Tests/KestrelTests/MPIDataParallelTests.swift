@@ -40,6 +40,28 @@ final class MPIDataParallelTests: XCTestCase {
     }
 }
 
+extension MPIDataParallelTests {
+    func testRanksGivenDifferentDataStopInsteadOfWaiting() throws {
+        let world = try MPICommunicator.world()
+        GlobalRandom.setSeed(31)
+        let model = Sequential { Input(shape: [3]); Dense(2) }
+        try model.compile(optimizer: SGD(learningRate: 0.1), loss: MeanSquaredError())
+        let samples = 20 + world.rank
+        let x = Tensor(shape: [samples, 3], scalars: (0..<(samples * 3)).map { Float($0 % 7) / 7 })
+        let y = Tensor(shape: [samples, 2], scalars: (0..<(samples * 2)).map { Float($0 % 5) / 5 })
+        if world.size == 1 {
+            XCTAssertNoThrow(try model.fit(x: x, y: y, batchSize: 4, verbose: .silent, communicator: world))
+            return
+        }
+        do {
+            _ = try model.fit(x: x, y: y, batchSize: 4, verbose: .silent, communicator: world)
+            XCTFail("fit ran although the ranks passed \(20)…\(20 + world.size - 1) samples")
+        } catch let error as KestrelError {
+            XCTAssertTrue(error.message.contains("the ranks passed different"), error.message)
+        }
+    }
+}
+
 /// Throws at the third batch, on one rank only.
 final class FailsOnRank: Callback {
     let rank: Int

@@ -36,6 +36,21 @@ package final class DataParallelTraining {
         do { try body() } catch { pendingError = error }
     }
 
+    /// Throws on every rank unless every rank passed the same `values` (the sample count, batch
+    /// size, epochs and weight count of a `fit`): ranks that disagree would wait for each other
+    /// in different collectives forever.
+    package func requireSameOnEveryRank(_ values: [Double], describing what: String) throws {
+        guard isDistributed else { return }
+        let sums = try summed(values + values.map { $0 * $0 })
+        let n = Double(size)
+        for (i, v) in values.enumerated() {
+            let mean = sums[i] / n, meanSquare = sums[values.count + i] / n
+            if abs(meanSquare - mean * mean) > 1e-9 * Swift.max(1, meanSquare) {
+                throw KestrelError(.invalidArgument, "data-parallel fit: the ranks passed different \(what) (this rank: \(values.map { Int($0) }), mean over the \(size) ranks: \(values.indices.map { sums[$0] / n })); every rank must call fit with the same data, batch size and epochs on the same model")
+            }
+        }
+    }
+
     /// Every weight takes rank 0's value.
     package func broadcastWeights(_ parameters: [Parameter]) throws {
         guard isDistributed else { return }

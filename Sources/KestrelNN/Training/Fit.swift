@@ -83,6 +83,9 @@ extension Model {
         stopTraining = false
         resumePoint = nil
         try dp.attempt { for callback in callbacks { try callback.onTrainBegin(model: self) } }
+        try dp.requireSameOnEveryRank([Double(trainX[0].shape[0]), Double(batchSize), Double(epochs), Double(weights.count),
+                                       Double(self.parameterCount)],
+                                      describing: "training set sizes, batch sizes, epochs or models")
         try dp.broadcastWeights(self.weights)
         let drawnSeed = try dp.broadcast(seed: GlobalRandom.nextSeed())
         let count = trainX[0].shape[0]
