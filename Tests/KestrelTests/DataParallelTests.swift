@@ -47,14 +47,19 @@ final class DataParallelTests: XCTestCase {
     }
 }
 
-/// Claims a rank in a group but exchanges nothing (every sum is the local value): enough to
-/// see which rank does what, not to train together.
+/// Claims a rank in a group whose every rank holds what this one holds (a sum is `size` times
+/// the local value; a broadcast changes nothing): enough to see which rank does what, not to
+/// train together.
 final class StubGroup: Communicator {
     let rank: Int
     let size: Int
     init(rank: Int, size: Int) { (self.rank, self.size) = (rank, size) }
-    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
-    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {}
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        for i in buffer.indices { buffer[i] *= Float(size) }
+    }
+    func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {
+        for i in buffer.indices { buffer[i] *= Double(size) }
+    }
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {}
 }
 
