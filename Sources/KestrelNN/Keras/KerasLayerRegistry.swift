@@ -12,9 +12,19 @@ public enum KerasLayerRegistry {
         }
         try validateSizes(c)
         let layer = try make.fromKeras(c)
-        if let trainable = values["trainable"] as? Bool { layer.trainable = trainable }
+        if let trainable = c["trainable"] as? Bool { layer.trainable = trainable }
+        if let seed = try c.optionalInt("seed") {
+            guard seed >= 0 else { throw c.error("seed", "a non-negative integer or null") }
+            layer.generator = RandomGenerator(seed: UInt64(seed))
+        }
+        try c.requireEveryKeyRead(ignoring: keysWithoutMeaning)
         return layer
     }
+
+    /// Keys any Keras layer config may carry that change nothing Kestrel computes: the dtype
+    /// policy (Kestrel computes in float32), the input shape a first layer was declared with
+    /// (the model's input carries it) and Keras's internal autocast switch.
+    private static let keysWithoutMeaning: Set<String> = ["name", "dtype", "batch_input_shape", "batch_shape", "autocast"]
 
     public static var supportedClassNames: [String] { builders.keys.sorted() }
 
@@ -66,7 +76,7 @@ public protocol KerasReadableLayer: Layer {
 extension KerasConfig {
     /// The layer a wrapper's config nests under `key` (`{"class_name", "config"}`).
     package func nestedLayer(_ key: String) throws -> Layer {
-        guard let nested = values[key] as? [String: Any], let className = nested["class_name"] as? String,
+        guard let nested = self[key] as? [String: Any], let className = nested["class_name"] as? String,
               let config = nested["config"] as? [String: Any] else {
             throw error(key, "a nested layer {\"class_name\": …, \"config\": …}")
         }

@@ -115,7 +115,8 @@ extension ReLU: KerasReadableLayer {
 extension LeakyReLU: KerasReadableLayer {
     /// The layer a Keras `LeakyReLU` config describes; absent keys take Keras's defaults.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
-        LeakyReLU(negativeSlope: try c.float("negative_slope", default: 0.3), name: c.name)
+        // Keras 2 called the slope `alpha`.
+        LeakyReLU(negativeSlope: try c.float("negative_slope", default: try c.float("alpha", default: 0.3)), name: c.name)
     }
 }
 

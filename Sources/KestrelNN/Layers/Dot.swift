@@ -53,7 +53,7 @@ extension Dot: KerasReadableLayer {
     /// The layer a Keras `Dot` config describes (`axes` one integer or a pair).
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
         let axes: [Int]
-        if let one = c.values["axes"] as? NSNumber, !(c.values["axes"] is [Any]) {
+        if let one = c["axes"] as? NSNumber, !(c["axes"] is [Any]) {
             axes = [one.intValue, one.intValue]
         } else {
             axes = try c.ints("axes", count: 2)

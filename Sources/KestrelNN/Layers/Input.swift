@@ -84,14 +84,17 @@ extension Input: KerasReadableLayer {
     /// The layer a Keras `InputLayer` config describes; absent keys take Keras's defaults.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
         let shape: [Int?]
-        if let batchShape = (c.values["batch_shape"] ?? c.values["batch_input_shape"]) as? [Any] {
+        if let batchShape = (c["batch_shape"] ?? c["batch_input_shape"]) as? [Any] {
             shape = batchShape.dropFirst().map { $0 is NSNull ? nil : kerasInteger($0) ?? -1 }
             guard !shape.isEmpty, shape.allSatisfy({ $0 == nil || $0! > 0 }) else {
-                throw c.error(c.values["batch_shape"] == nil ? "batch_input_shape" : "batch_shape", "[null, sizes…] with positive sizes or null for unknown ones")
+                throw c.error(c["batch_shape"] == nil ? "batch_input_shape" : "batch_shape", "[null, sizes…] with positive sizes or null for unknown ones")
             }
         } else {
             shape = try c.ints("shape")
         }
+        try c.requireUnset("sparse", orEqualTo: false, what: "sparse inputs")
+        try c.requireUnset("ragged", orEqualTo: false, what: "ragged inputs")
+        try c.requireUnset("optional", orEqualTo: false, what: "optional inputs")
         let input = Input(shape: shape, name: c.name)
         try Input.checkSampleShape(input.shape, owner: "\(c.className) config")
         return input

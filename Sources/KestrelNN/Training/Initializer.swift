@@ -71,7 +71,16 @@ public enum Initializers {
     /// Rebuilds an initializer from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any Initializer {
         let r = KerasConfig(className: className, values: config)
+        let made = try make(r)
+        try r.requireEveryKeyRead(ignoring: [])
+        return made
+    }
+
+    private static func make(_ r: KerasConfig) throws -> any Initializer {
+        let className = r.className
         let seed = try r.optionalInt("seed")
+        // Keras 3.13+ can take a variance-scaling kernel's fans over chosen axes.
+        try r.rejectUnlessNull("input_axes", "output_axes")
         switch className {
         case "Zeros": return Zeros()
         case "Ones": return Ones()

@@ -26,6 +26,13 @@ public enum LearningRateSchedules {
     /// Rebuilds a schedule from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any LearningRateSchedule {
         let r = KerasConfig(className: className, values: config)
+        let made = try make(r)
+        try r.requireEveryKeyRead(ignoring: [])
+        return made
+    }
+
+    private static func make(_ r: KerasConfig) throws -> any LearningRateSchedule {
+        let className = r.className
         func decaySteps() throws -> Int {
             let steps = try r.int("decay_steps", default: 1)
             guard steps > 0 else { throw r.error("decay_steps", "a positive integer") }

@@ -80,7 +80,8 @@ public enum LossReduction: String, Sendable {
     package init(kerasConfig reader: KerasConfig) throws {
         let text = try reader.string("reduction", default: "sum_over_batch_size")
         switch text {
-        case "sum_over_batch_size", "mean": self = .sumOverBatchSize
+        // tf_keras's "auto" is the batch mean outside a distribution strategy.
+        case "sum_over_batch_size", "mean", "auto": self = .sumOverBatchSize
         case "sum": self = .sum
         default:
             throw KestrelError(.unsupported,
@@ -110,7 +111,15 @@ public enum Losses {
     /// Rebuilds a loss from a Keras class name and its `get_config()` dictionary.
     public static func fromKeras(className: String, config: [String: Any]) throws -> any Loss {
         let reader = KerasConfig(className: className, values: config)
-        switch className {
+        let loss = try make(reader)
+        // tf_keras also writes the loss function's name, which the class already fixes.
+        if !reader.isNull("fn") { _ = try reader.string("fn") }
+        try reader.requireEveryKeyRead(ignoring: ["name", "dtype"])
+        return loss
+    }
+
+    private static func make(_ reader: KerasConfig) throws -> any Loss {
+        switch reader.className {
         case "MeanSquaredError": return try MeanSquaredError(kerasConfig: reader)
         case "MeanAbsoluteError": return try MeanAbsoluteError(kerasConfig: reader)
         case "Huber": return try Huber(kerasConfig: reader)
@@ -119,7 +128,7 @@ public enum Losses {
         case "SparseCategoricalCrossentropy": return try SparseCategoricalCrossentropy(kerasConfig: reader)
         default:
             throw KestrelError(.unsupported,
-                               "loss class \"\(className)\" is not supported; use MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy or SparseCategoricalCrossentropy")
+                               "loss class \"\(reader.className)\" is not supported; use MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy or SparseCategoricalCrossentropy")
         }
     }
 }

@@ -324,19 +324,31 @@ public enum Optimizers {
         }
     }
 
+    /// Keys that change nothing Kestrel computes: EMA settings (EMA itself is rejected) and
+    /// tf_keras's execution switches.
+    private static let ignoredOptimizerKeys: Set<String> = ["ema_momentum", "ema_overwrite_frequency", "jit_compile", "is_legacy_optimizer"]
+
     /// Rebuilds an optimizer from a Keras class name and its `get_config()` dictionary.
     /// Features Kestrel does not implement (EMA, loss scaling, gradient accumulation) throw.
     public static func fromKeras(className: String, config: [String: Any]) throws -> Optimizer {
         let r = KerasConfig(className: className, values: config)
+        let made = try make(r)
+        try r.requireEveryKeyRead(ignoring: ignoredOptimizerKeys)
+        return made
+    }
+
+    private static func make(_ r: KerasConfig) throws -> Optimizer {
+        let className = r.className
         try r.requireUnset("use_ema", orEqualTo: false, what: "exponential moving averages of weights")
         try r.requireUnset("loss_scale_factor", what: "loss scaling")
         try r.requireUnset("gradient_accumulation_steps", what: "gradient accumulation")
+        try r.requireUnset("decay", orEqualTo: 0.0, what: "Keras 2's per-step learning-rate decay; use a learning-rate schedule")
         let clips = ["clipnorm", "clipvalue", "global_clipnorm"].filter { !r.isNull($0) }
         guard clips.count <= 1 else {
             throw KestrelError(.invalidArgument, "\(className) config: only one of clipnorm, clipvalue and global_clipnorm can be set, got \(clips)")
         }
         let learningRate: LearningRate
-        if let nested = config["learning_rate"] as? [String: Any] {
+        if let nested = r["learning_rate"] as? [String: Any] {
             guard let scheduleClass = nested["class_name"] as? String else {
                 throw KestrelError(.invalidArgument, "\(className) config: learning_rate is an object without class_name")
             }

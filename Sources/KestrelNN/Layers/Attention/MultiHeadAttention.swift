@@ -152,16 +152,17 @@ public final class MultiHeadAttention: Layer {
 extension MultiHeadAttention: KerasReadableLayer {
     /// The layer a Keras `MultiHeadAttention` config describes; absent keys take Keras's defaults.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
-        if let axes = c.values["attention_axes"], !(axes is NSNull) {
+        if let axes = c["attention_axes"], !(axes is NSNull) {
             let list = (axes as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue } ?? [(axes as? NSNumber)?.intValue ?? 0]
             guard list == [1] || list == [-2] else {
                 throw KestrelError(.unsupported, "\(c.name ?? "MultiHeadAttention") config: attention_axes \(axes) is not supported; Kestrel attends over the steps axis of (samples, steps, features) inputs (attention_axes [1])")
             }
         }
         try c.rejectUnlessNull("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                               "kernel_constraint", "bias_constraint")
+                               "kernel_constraint", "bias_constraint", "sliding_window")
+        try c.requireUnset("use_gate", orEqualTo: false, what: "gated attention outputs")
         var outputShape: Int?
-        if let entry = c.values["output_shape"], !(entry is NSNull) {
+        if let entry = c["output_shape"], !(entry is NSNull) {
             let sizes = (entry as? [Any]).map { $0.compactMap { ($0 as? NSNumber)?.intValue } } ?? [(entry as? NSNumber)?.intValue].compactMap { $0 }
             guard sizes.count == 1 else {
                 throw KestrelError(.unsupported, "\(c.name ?? "MultiHeadAttention") config: output_shape \(entry) is not supported; give one feature size")

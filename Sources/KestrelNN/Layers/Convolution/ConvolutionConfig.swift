@@ -7,7 +7,7 @@ package enum ConvolutionConfig {
     package static func checkCommon(_ c: KerasConfig, kernel: String = "kernel") throws {
         try c.rejectUnless("data_format", is: "channels_last")
         if !c.isNull("groups"), try c.int("groups") != 1 {
-            throw KestrelError(.unsupported, "\(c.className) config: groups = \(c.values["groups"]!) is not supported by Kestrel; use groups 1")
+            throw KestrelError(.unsupported, "\(c.className) config: groups = \(c["groups"]!) is not supported by Kestrel; use groups 1")
         }
         try c.rejectUnlessNull("activity_regularizer", "\(kernel)_constraint", "bias_constraint")
     }
@@ -50,7 +50,7 @@ package enum ConvolutionConfig {
     /// ((top, bottom), (left, right)) from an integer, [rows, cols] (symmetric) or
     /// [[top, bottom], [left, right]].
     package static func amounts2D(_ c: KerasConfig, _ key: String) throws -> [(Int, Int)] {
-        if let nested = c.values[key] as? [[Any]], nested.count == 2, nested.allSatisfy({ $0.count == 2 }) {
+        if let nested = c[key] as? [[Any]], nested.count == 2, nested.allSatisfy({ $0.count == 2 }) {
             return try nested.map { pair in
                 guard let a = kerasInteger(pair[0]), let b = kerasInteger(pair[1]) else {
                     throw c.error(key, "[[top, bottom], [left, right]] of integers")

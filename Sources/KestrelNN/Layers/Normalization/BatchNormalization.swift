@@ -99,6 +99,10 @@ extension BatchNormalization: KerasReadableLayer {
         if try c.bool("renorm", default: false) {
             throw KestrelError(.unsupported, "BatchNormalization config: renorm = true is not supported by Kestrel; use renorm false")
         }
+        _ = (c["renorm_clipping"], c["renorm_momentum"])  // only used with renorm
+        // Batch statistics synchronised across replicas equal the local ones in one process;
+        // data-parallel fit averages the moving statistics after each step.
+        try c.acceptSwitches("synchronized")
         let axes = try c.ints("axis", count: 1, default: [-1])
         guard axes.count == 1 else { throw c.error("axis", "one axis") }
         return BatchNormalization(axis: axes[0], momentum: try c.float("momentum", default: 0.99),

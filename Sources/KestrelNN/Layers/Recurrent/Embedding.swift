@@ -60,6 +60,8 @@ extension Embedding: KerasReadableLayer {
     /// The layer a Keras `Embedding` config describes; absent keys take Keras's defaults.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
         try c.rejectUnlessNull("activity_regularizer", "embeddings_constraint", "quantization_config")
+        // Keras 2's fixed sequence length only declares the input's shape.
+        if let length = try c.optionalInt("input_length"), length < 1 { throw c.error("input_length", "a positive integer or null") }
         return Embedding(inputDim: try c.int("input_dim"), outputDim: try c.int("output_dim"),
                          maskZero: try c.bool("mask_zero", default: false),
                          embeddingsInitializer: try c.initializer("embeddings_initializer", default: RandomUniform()),

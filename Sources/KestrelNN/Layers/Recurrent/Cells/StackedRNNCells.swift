@@ -43,7 +43,7 @@ public final class StackedRNNCells: Layer, RecurrentCell {
 extension StackedRNNCells: KerasReadableLayer {
     /// The cells a Keras `StackedRNNCells` config lists.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
-        guard let list = c.values["cells"] as? [[String: Any]] else { throw c.error("cells", "a list of cell configs") }
+        guard let list = c["cells"] as? [[String: Any]] else { throw c.error("cells", "a list of cell configs") }
         let cells = try list.enumerated().map { k, entry in
             guard let className = entry["class_name"] as? String, let config = entry["config"] as? [String: Any],
                   let cell = try KerasLayerRegistry.makeLayer(className: className, config: config) as? RecurrentCell else {
