@@ -53,3 +53,23 @@ enum KerasCompileConfig {
         }
     }
 }
+
+extension Model {
+    /// The `compile_config` Keras 3 would write for this model (nil before `compile`):
+    /// optimizer and losses as Keras objects, loss weights, metric names.
+    package var kerasCompileConfig: [String: Any]? {
+        guard let optimizer, !losses.isEmpty else { return nil }
+        func object(_ module: String, _ className: String, _ config: [String: Any]) -> [String: Any] {
+            ["module": module, "class_name": className, "config": config, "registered_name": kerasNull]
+        }
+        let lossObjects = losses.map { object("keras.losses", $0.kerasClassName, $0.kerasConfig) }
+        return [
+            "optimizer": object("keras.optimizers", optimizer.kerasClassName, optimizer.kerasConfig),
+            "loss": lossObjects.count == 1 ? lossObjects[0] : lossObjects,
+            "loss_weights": lossWeights.map(Double.init),
+            "metrics": (outputMetrics.first ?? []).map(\.name),
+            "weighted_metrics": (outputWeightedMetrics.first ?? []).map(\.name),
+            "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false,
+        ]
+    }
+}

@@ -73,61 +73,25 @@ public enum KerasModelFile {
         model.layers.flatMap { ($0 as? Model).map(allLayers) ?? [$0] }
     }
 
-    /// Keras 3 names each layer's group `<snake_case class>` plus `_1`, `_2`… in layer order.
+    /// Reads each layer's weights from where Keras 3 keeps them (`Layer.kerasWeightGroups`).
     private static func collect(_ model: Model, from group: HDF5Group, file: HDF5File, into values: inout [(Parameter, Tensor)]) throws {
-        var counters: [String: Int] = [:]
-        if model.graph != nil { counters["input_layer"] = model.inputs.count }
-        for layer in model.layers {
-            let base = LayerNames.snakeCase(type(of: layer).kerasClassName)
-            let n = counters[base, default: 0]
-            counters[base] = n + 1
-            let key = n == 0 ? base : "\(base)_\(n)"
-            guard !layer.weights.isEmpty else { continue }
+        for (key, layer) in zip(keras3GroupKeys(of: model), model.layers) where !layer.weights.isEmpty {
             let layerGroup = try group.group(named: key)
             if let nested = layer as? Model {
                 try collect(nested, from: try layerGroup.group(named: "layers"), file: file, into: &values)
                 continue
             }
-            let tensors = try datasets(in: layerGroup, file: file, cellOrder: stackedCellNames(of: layer))
-            let parameters = layer.weights
-            guard tensors.count == parameters.count else {
-                throw KestrelError(.invalidFile, "model.weights.h5: layer \(layer.name) (\(key)) has \(tensors.count) weights, Kestrel's \(type(of: layer).kerasClassName) has \(parameters.count)")
+            for weightGroup in layer.kerasWeightGroups {
+                let vars = try weightGroup.path.split(separator: "/").reduce(layerGroup) { try $0.group(named: String($1)) }
+                let stored = vars.children.compactMap { Int($0.name) }.sorted()
+                guard stored == Array(weightGroup.weights.indices) else {
+                    throw KestrelError(.invalidFile, "model.weights.h5: layer \(layer.name) (\(key)/\(weightGroup.path)) holds \(stored.count) weights, Kestrel's \(type(of: layer).kerasClassName) expects \(weightGroup.weights.count) there; the file was saved from a different architecture")
+                }
+                for (index, p) in weightGroup.weights.enumerated() {
+                    values.append((p, try checked(try vars.dataset(named: String(index)).readTensor(), for: p, source: "model.weights.h5")))
+                }
             }
-            for (p, t) in zip(parameters, tensors) { values.append((p, try checked(t, for: p, source: "model.weights.h5"))) }
         }
-    }
-
-    /// A layer group's weights in Keras's order: its own `vars/0…`, then sub-objects
-    /// (a cell, the forward then the backward layer of Bidirectional, a wrapped layer, the
-    /// query, key, value and output projections of MultiHeadAttention).
-    /// Keras 3's group names of the cells of an `RNN` over `StackedRNNCells`, in cell order
-    /// (`lstm_cell`, `gru_cell`, `lstm_cell_1`…); the file lists them alphabetically.
-    private static func stackedCellNames(of layer: Layer) -> [String] {
-        guard let stacked = (layer as? RNN)?.cell as? StackedRNNCells else { return [] }
-        var counters: [String: Int] = [:]
-        return stacked.cells.map { cell in
-            let base = LayerNames.snakeCase(type(of: cell).kerasClassName)
-            let n = counters[base, default: 0]
-            counters[base] = n + 1
-            return n == 0 ? base : "\(base)_\(n)"
-        }
-    }
-
-    private static func datasets(in group: HDF5Group, file: HDF5File, cellOrder: [String] = []) throws -> [Tensor] {
-        var tensors: [Tensor] = []
-        if group.children.contains(where: { $0.name == "vars" }) {
-            let vars = try group.group(named: "vars")
-            let indices = vars.children.compactMap { Int($0.name) }.sorted()
-            tensors += try indices.map { try vars.dataset(named: String($0)).readTensor() }
-        }
-        let order = ["cell", "forward_layer", "backward_layer", "layer", "query_dense", "key_dense", "value_dense", "output_dense"]
-        let ranked = order + cellOrder
-        let subgroups = group.children.map(\.name).filter { $0 != "vars" }
-            .sorted { (ranked.firstIndex(of: $0) ?? ranked.count, $0) < (ranked.firstIndex(of: $1) ?? ranked.count, $1) }
-        for name in subgroups {
-            tensors += try datasets(in: try group.group(named: name), file: file, cellOrder: cellOrder)
-        }
-        return tensors
     }
 
     private static func checked(_ t: Tensor, for p: Parameter, source: String) throws -> Tensor {

@@ -11,20 +11,22 @@ extension Model {
     package static let formatKey = "format"
     package static let formatValue = "kestrel-model/1"
 
-    /// Saves architecture, weights, compile configuration and optimizer state (atomic write).
+    /// Saves the model in the format `url`'s extension names (atomic write): `.keras` (Keras 3)
+    /// or `.h5`/`.hdf5` (legacy Keras) for Keras, anything else (`.safetensors`) Kestrel's own
+    /// format with architecture, weights, compile configuration and optimizer state.
     public func save(to url: URL) throws {
+        switch url.pathExtension.lowercased() {
+        case "keras": try AtomicFile.write(try KerasModelFile.keras3Data(of: self), to: url)
+        case "h5", "hdf5": try AtomicFile.write(try KerasModelFile.legacyH5Data(of: self), to: url)
+        default: try saveKestrelModel(to: url)
+        }
+    }
+
+    private func saveKestrelModel(to url: URL) throws {
         var file = SafeTensors()
         file.metadata[Model.formatKey] = Model.formatValue
         file.metadata["model_config"] = try Model.jsonString(try modelConfig)
-        if let optimizer, !losses.isEmpty {
-            let lossConfigs: [[String: Any]] = losses.map { ["class_name": $0.kerasClassName, "config": $0.kerasConfig] }
-            let compile: [String: Any] = [
-                "optimizer": ["class_name": optimizer.kerasClassName, "config": optimizer.kerasConfig],
-                "loss": lossConfigs.count == 1 ? lossConfigs[0] : lossConfigs,
-                "loss_weights": lossWeights.map(Double.init),
-                "metrics": (outputMetrics.first ?? []).map(\.name),
-                "weighted_metrics": (outputWeightedMetrics.first ?? []).map(\.name),
-            ]
+        if let compile = kerasCompileConfig, let optimizer {
             file.metadata["compile_config"] = try Model.jsonString(compile)
             for (key, value) in optimizer.stateTensors() { file.tensors["optimizer/" + key] = value }
         }

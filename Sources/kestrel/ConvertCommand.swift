@@ -2,17 +2,17 @@ import ArgumentParser
 import Foundation
 import Kestrel
 
-/// `kestrel convert model.keras model.safetensors`: rewrites a Keras model (`.keras` or
-/// legacy `.h5`) in Kestrel's own format.
+/// `kestrel convert IN OUT`: rewrites a model in the format OUT's extension names — Kestrel's
+/// `.safetensors`, Keras 3 `.keras` or legacy Keras `.h5` — from any of them.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a Keras .keras or .h5 model into a Kestrel .safetensors model.")
+        abstract: "Convert a model between Kestrel .safetensors, Keras 3 .keras and legacy Keras .h5 (by OUT's extension).")
 
-    @Argument(help: "The Keras model file.")
+    @Argument(help: "The model file (.safetensors, .keras or .h5).")
     var source: String
 
-    @Argument(help: "Where to write the Kestrel model.")
+    @Argument(help: "Where to write it: .keras or .h5 for Keras, anything else for Kestrel's format.")
     var destination: String
 
     func run() throws {

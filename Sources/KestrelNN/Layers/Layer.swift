@@ -82,6 +82,22 @@ open class Layer {
     /// The Keras `get_config()` of this layer (without `name`, which `kerasConfig` adds).
     open var configuration: [String: Any] { [:] }
 
+    /// Where Keras 3 keeps this layer's weights in a `.weights.h5` file, relative to the
+    /// layer's group: its own under `vars` (`vars/0`, `vars/1`… in order). A layer whose
+    /// Keras counterpart holds them in sub-objects (a cell, the two directions of
+    /// Bidirectional, attention projections) lists those paths instead.
+    open var kerasWeightGroups: [KerasWeightGroup] {
+        ownWeights.isEmpty ? [] : [KerasWeightGroup(path: "vars", weights: ownWeights)]
+    }
+
+    /// How a functional config's inbound node passes `inputs` (one entry per input tensor, in
+    /// Kestrel's order) to the Keras layer: one tensor as the only argument, several as one
+    /// list (merge and attention layers). Layers that take tensors as keyword arguments
+    /// (initial states, a key, an attention mask) say so.
+    open func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        (inputs.count == 1 ? inputs : [inputs], [:])
+    }
+
     /// `{"name": …, "trainable": …, …}` as Keras writes it.
     public var kerasConfig: [String: Any] {
         var c = configuration
@@ -259,4 +275,40 @@ public enum GlobalRandom {
         defer { lock.unlock() }
         return generator.next()
     }
+}
+
+/// Weights that Keras 3 stores together, as `<path>/0`, `<path>/1`… of a weights file.
+public struct KerasWeightGroup {
+    public let path: String
+    public let weights: [Parameter]
+
+    public init(path: String, weights: [Parameter]) {
+        self.path = path
+        self.weights = weights
+    }
+
+    /// The same weights under a sub-object's name, e.g. `cell/vars` for a layer's cell.
+    public func nested(in prefix: String) -> KerasWeightGroup {
+        KerasWeightGroup(path: prefix + "/" + path, weights: weights)
+    }
+}
+
+extension LayerNames {
+    /// Keras 3's names for the groups of sibling layers in a weights file: the snake-case
+    /// class name, then `_1`, `_2`… for repeats (`dense`, `dense_1`, `lstm`).
+    /// `reserved` counts names already taken (a functional model's input layers).
+    package static func kerasGroupKeys(_ layers: [Layer], reserved: [String: Int] = [:]) -> [String] {
+        var counters = reserved
+        return layers.map { layer in
+            let base = snakeCase(type(of: layer).kerasClassName)
+            let n = counters[base, default: 0]
+            counters[base] = n + 1
+            return n == 0 ? base : "\(base)_\(n)"
+        }
+    }
+}
+
+/// Keras's call of a recurrent layer: the sequence, then `initial_state=[…]` when states are given.
+package func recurrentCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+    inputs.count == 1 ? (inputs, [:]) : ([inputs[0]], ["initial_state": Array(inputs.dropFirst())])
 }

@@ -33,13 +33,22 @@ extension Model {
             }
             for layer in graph.layers {
                 let nodes = graph.nodes.filter { $0.layer === layer }.map { node -> [String: Any] in
-                    let args: [Any] = node.inputs.count == 1 ? [spec(node.inputs[0])] : [node.inputs.map(spec)]
-                    return ["args": args, "kwargs": [String: Any]()]
+                    let call = layer.kerasCallArguments(node.inputs.map(spec))
+                    return ["args": call.args, "kwargs": call.kwargs]
                 }
-                layerEntries.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "name": layer.name,
-                                     "config": try layerConfig(layer), "inbound_nodes": nodes])
+                var entry: [String: Any] = ["module": "keras.layers", "class_name": type(of: layer).kerasClassName,
+                                            "registered_name": NSNull()]
+                if let model = layer as? Model {
+                    let nested = try model.modelConfig
+                    for key in ["module", "class_name", "registered_name"] { entry[key] = nested[key] }
+                }
+                entry["name"] = layer.name
+                entry["config"] = try layerConfig(layer)
+                entry["inbound_nodes"] = nodes
+                layerEntries.append(entry)
             }
-            return ["module": "keras", "class_name": "Functional",
+            // Keras 3 deserialises a functional model only under this module and registered name.
+            return ["module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
                     "config": ["name": name, "trainable": trainable, "layers": layerEntries,
                                "input_layers": graph.inputs.map { [$0.name, 0, 0] },
                                "output_layers": graph.outputs.map(history)]]

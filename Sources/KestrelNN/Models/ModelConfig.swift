@@ -18,7 +18,7 @@ extension Model {
             for layer in sequential.layers {
                 layerConfigs.append(["module": "keras.layers", "class_name": type(of: layer).kerasClassName, "config": try layerConfig(layer)])
             }
-            return ["module": "keras", "class_name": "Sequential",
+            return ["module": "keras", "class_name": "Sequential", "registered_name": NSNull(),
                     "config": ["name": name, "trainable": trainable, "layers": layerConfigs]]
         }
     }

@@ -59,6 +59,11 @@ public final class Attention: Layer {
     /// The query's mask, as Keras passes it on.
     public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) -> Tensor? { masks.first ?? nil }
 
+    /// Keras's `attention([query, value, key], use_causal_mask=…)`.
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        ([inputs], useCausalMask ? ["use_causal_mask": true] : [:])
+    }
+
     public override var configuration: [String: Any] {
         ["use_scale": useScale, "score_mode": scoreMode.rawValue, "dropout": Double(dropout)]
     }

@@ -140,6 +140,23 @@ public final class MultiHeadAttention: Layer {
     /// The query's mask, as Keras passes it on.
     public override func computeMask(_ inputs: [Tensor], masks: [Tensor?]) -> Tensor? { masks.first ?? nil }
 
+    /// Keras's `mha(query, value, key=…, attention_mask=…, use_causal_mask=…)`.
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        var tensors = inputs
+        var kwargs: [String: Any] = [:]
+        if takesAttentionMask, tensors.count > 2 { kwargs["attention_mask"] = tensors.removeLast() }
+        if tensors.count > 2 { kwargs["key"] = tensors[2] }
+        if useCausalMask { kwargs["use_causal_mask"] = true }
+        return (Array(tensors.prefix(2)), kwargs)
+    }
+
+    /// Keras keeps each projection in its own dense sub-layer.
+    public override var kerasWeightGroups: [KerasWeightGroup] {
+        zip(["query_dense", "key_dense", "value_dense", "output_dense"], projections).map { name, p in
+            KerasWeightGroup(path: name + "/vars", weights: [p.kernel] + (p.bias.map { [$0] } ?? []))
+        }
+    }
+
     public override var configuration: [String: Any] {
         ["num_heads": numHeads, "key_dim": keyDim, "value_dim": valueDim, "dropout": Double(dropout), "use_bias": useBias,
          "output_shape": outputShape.map { [$0] as Any } ?? NSNull(), "attention_axes": NSNull(),

@@ -39,6 +39,15 @@ public final class Bidirectional: Layer {
 
     public override var sublayers: [Layer] { [forwardLayer, backwardLayer] }
 
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        recurrentCallArguments(inputs)
+    }
+
+    public override var kerasWeightGroups: [KerasWeightGroup] {
+        forwardLayer.kerasWeightGroups.map { $0.nested(in: "forward_layer") }
+            + backwardLayer.kerasWeightGroups.map { $0.nested(in: "backward_layer") }
+    }
+
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
         try call(inputs, mask: nil, training: training)
     }

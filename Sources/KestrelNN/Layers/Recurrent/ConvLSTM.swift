@@ -186,6 +186,13 @@ public class ConvLSTM: Layer {
         returnSequences ? mask : nil
     }
 
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        recurrentCallArguments(inputs)
+    }
+
+    /// Keras keeps a ConvLSTM's weights in its cell.
+    public override var kerasWeightGroups: [KerasWeightGroup] { super.kerasWeightGroups.map { $0.nested(in: "cell") } }
+
     public override var configuration: [String: Any] {
         ["filters": filters, "kernel_size": kernelSize, "strides": strides, "padding": padding.rawValue,
          "data_format": "channels_last", "dilation_rate": dilationRate, "activation": activation.kerasName,

@@ -32,6 +32,12 @@ public final class RNN: Layer {
 
     public override var sublayers: [Layer] { [cell] }
 
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        recurrentCallArguments(inputs)
+    }
+
+    public override var kerasWeightGroups: [KerasWeightGroup] { cell.kerasWeightGroups.map { $0.nested(in: "cell") } }
+
     /// Forgets the carried states of a stateful layer (Keras `reset_states`).
     public func resetStates() { states = nil }
 

@@ -117,6 +117,13 @@ public class RecurrentLayer: Layer {
 
     public override var supportsMasking: Bool { true }
 
+    public override func kerasCallArguments(_ inputs: [Any]) -> (args: [Any], kwargs: [String: Any]) {
+        recurrentCallArguments(inputs)
+    }
+
+    /// Keras keeps a recurrent layer's weights in its cell.
+    public override var kerasWeightGroups: [KerasWeightGroup] { super.kerasWeightGroups.map { $0.nested(in: "cell") } }
+
     public override func computeMask(_ inputs: [Tensor], mask: Tensor?) -> Tensor? {
         returnSequences ? mask : nil
     }

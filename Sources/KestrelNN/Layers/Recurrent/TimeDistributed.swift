@@ -25,6 +25,9 @@ public final class TimeDistributed: Layer {
 
     public override var sublayers: [Layer] { [layer] }
 
+    /// Keras keeps the wrapped layer's weights under `layer`.
+    public override var kerasWeightGroups: [KerasWeightGroup] { layer.kerasWeightGroups.map { $0.nested(in: "layer") } }
+
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
         try expectInputs(inputs, count: 1)
         let x = inputs[0]

@@ -13,6 +13,11 @@ public final class StackedRNNCells: Layer, RecurrentCell {
     }
 
     public override var sublayers: [Layer] { cells }
+
+    /// Keras keeps each cell under `cells/<snake-case class name>` (`lstm_cell`, `lstm_cell_1`).
+    public override var kerasWeightGroups: [KerasWeightGroup] {
+        zip(LayerNames.kerasGroupKeys(cells), cells).flatMap { key, cell in cell.kerasWeightGroups.map { $0.nested(in: "cells/\(key)") } }
+    }
     public var stateSizes: [Int] { cells.flatMap(\.stateSizes) }
     public var outputSize: Int { cells.last?.outputSize ?? 0 }
 
