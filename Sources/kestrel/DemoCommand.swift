@@ -21,7 +21,7 @@ struct DemoCommand: ParsableCommand {
     @Argument(help: "Which demo to run.")
     var name: String?
 
-    @Option(help: "Save the trained model to this file (Kestrel's safetensors model format).")
+    @Option(help: "Save the trained model to this file: .keras or .h5 for Keras, anything else for Kestrel's safetensors format.")
     var save: String?
 
     @Option(help: "Train for this many epochs instead of the demo's own count.")
