@@ -12,12 +12,14 @@ extension Model {
     package static let formatValue = "kestrel-model/1"
 
     /// Saves the model in the format `url`'s extension names (atomic write): `.keras` (Keras 3)
-    /// or `.h5`/`.hdf5` (legacy Keras) for Keras, anything else (`.safetensors`) Kestrel's own
+    /// or `.h5`/`.hdf5` (legacy Keras) for Keras, `.onnx` for inference in ONNX Runtime (see
+    /// `ONNXExport`), anything else (`.safetensors`) Kestrel's own
     /// format with architecture, weights, compile configuration and optimizer state.
     public func save(to url: URL) throws {
         switch url.pathExtension.lowercased() {
         case "keras": try AtomicFile.write(try KerasModelFile.keras3Data(of: self), to: url)
         case "h5", "hdf5": try AtomicFile.write(try KerasModelFile.legacyH5Data(of: self), to: url)
+        case "onnx": try AtomicFile.write(try ONNXExport.data(of: self), to: url)
         default: try saveKestrelModel(to: url)
         }
     }
