@@ -33,6 +33,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "With --backup-dir: back up every N batches instead of every epoch.")
     var backupEvery: Int?
 
+    @Option(help: "Write TensorBoard event files of the run into this folder (train/ and validation/), for `tensorboard --logdir`.")
+    var logdir: String?
+
     @Flag(help: "Train data-parallel over the processes of `mpirun -np N` (needs a build with --traits MPI).")
     var dataParallel = false
 
@@ -60,6 +63,7 @@ struct DemoCommand: ParsableCommand {
                 options.callbacks.append(try BackupAndRestore(backupDirectory: backupDir,
                                                               saveFrequency: backupEvery.map { .batches($0) } ?? .epoch))
             }
+            if let logdir { options.callbacks.append(try TensorBoard(logDirectory: URL(fileURLWithPath: logdir))) }
             print(try demo.run(options))
         } catch let error as KestrelError {
             FileHandle.standardError.write(Data("kestrel demo: \(error.message)\n".utf8))

@@ -9,58 +9,16 @@ import Kestrel
 /// inputs and outputs, nodes and weights. (That ONNX Runtime runs them and matches Kestrel
 /// is checked in the reference venv: Tests/Interop/check_onnx_export.py.)
 final class ONNXExportTests: XCTestCase {
-    /// One decoded protobuf message: field number → values (integers, or bytes for
-    /// length-delimited fields, or the bit pattern of fixed 32-bit ones).
-    struct Message {
-        var fields: [Int: [Value]] = [:]
-        enum Value { case int(Int), bytes([UInt8]) }
-
-        init(_ bytes: [UInt8]) throws {
-            var i = 0
-            func varint() throws -> UInt64 {
-                var v: UInt64 = 0, shift: UInt64 = 0
-                while true {
-                    guard i < bytes.count, shift < 64 else { throw KestrelError(.invalidFile, "bad varint") }
-                    let b = bytes[i]; i += 1
-                    v |= UInt64(b & 0x7F) << shift
-                    if b < 0x80 { return v }
-                    shift += 7
-                }
-            }
-            while i < bytes.count {
-                let key = try varint()
-                let field = Int(key >> 3)
-                switch key & 7 {
-                case 0: fields[field, default: []].append(.int(Int(Int64(bitPattern: try varint()))))
-                case 2:
-                    let n = Int(try varint())
-                    guard i + n <= bytes.count else { throw KestrelError(.invalidFile, "truncated field") }
-                    fields[field, default: []].append(.bytes(Array(bytes[i..<i + n]))); i += n
-                case 5:
-                    guard i + 4 <= bytes.count else { throw KestrelError(.invalidFile, "truncated float") }
-                    fields[field, default: []].append(.int(Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24)); i += 4
-                default: throw KestrelError(.invalidFile, "wire type \(key & 7)")
-                }
-            }
-        }
-
-        func ints(_ f: Int) -> [Int] { (fields[f] ?? []).compactMap { if case .int(let v) = $0 { v } else { nil } } }
-        func strings(_ f: Int) -> [String] { (fields[f] ?? []).compactMap { if case .bytes(let b) = $0 { String(decoding: b, as: UTF8.self) } else { nil } } }
-        func messages(_ f: Int) throws -> [Message] {
-            try (fields[f] ?? []).compactMap { if case .bytes(let b) = $0 { try Message(b) } else { nil } }
-        }
-    }
-
-    private func export(_ model: Model) throws -> (model: Message, graph: Message) {
+    private func export(_ model: Model) throws -> (model: ProtobufFields, graph: ProtobufFields) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).onnx")
         defer { try? FileManager.default.removeItem(at: url) }
         try model.save(to: url)
-        let decoded = try Message([UInt8](try Data(contentsOf: url)))
+        let decoded = try ProtobufFields([UInt8](try Data(contentsOf: url)))
         return (decoded, try XCTUnwrap(try decoded.messages(7).first))
     }
 
     /// Each graph input's or output's name and dims (nil for a named, dynamic dim).
-    private func valueInfos(_ graph: Message, _ field: Int) throws -> [(String, [Int?])] {
+    private func valueInfos(_ graph: ProtobufFields, _ field: Int) throws -> [(String, [Int?])] {
         try graph.messages(field).map { info in
             let tensorType = try XCTUnwrap(try info.messages(2).first?.messages(1).first)
             let dims = try XCTUnwrap(try tensorType.messages(2).first).messages(1)

@@ -2,7 +2,8 @@ import Foundation
 
 /// A protocol-buffers message being encoded: fields appended in order, as the wire format
 /// has them (varints, fixed 32-bit floats, length-delimited bytes and nested messages).
-/// Just what ONNX files need; a field left at its default is simply not written.
+/// Just what ONNX files and TensorBoard event files need; a field left at its default is
+/// simply not written.
 struct ProtobufMessage {
     private(set) var bytes: [UInt8] = []
 
@@ -24,6 +25,11 @@ struct ProtobufMessage {
 
     mutating func float(_ field: Int, _ value: Float) {
         key(field, 5)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+    }
+
+    mutating func double(_ field: Int, _ value: Double) {
+        key(field, 1)
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
     }
 
