@@ -103,7 +103,8 @@ public enum ConvolutionDemos {
         try model.compile(optimizer: Adam(learningRate: 1e-3), loss: SparseCategoricalCrossentropy(fromLogits: true),
                           metrics: ["accuracy"])
         if verbose != .silent { print(try model.summary()) }
-        try options.fit(model, x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs, verbose: verbose)
+        try options.fit(model, x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs, verbose: verbose,
+                        validation: options.curvesURL == nil ? nil : (test.images, test.labels))
         return try model.evaluate(x: test.images, y: test.labels, batchSize: 256)["accuracy"] ?? 0
     }
 

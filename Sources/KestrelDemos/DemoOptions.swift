@@ -14,19 +14,27 @@ public struct DemoOptions {
     /// Trains data-parallel over this group when set (`kestrel demo NAME --data-parallel`);
     /// only its rank 0 saves.
     public var communicator: (any Communicator)?
+    /// Where the training curves (loss and metrics per epoch) are drawn, when set: `.png` or `.svg`.
+    public var curvesURL: URL?
 
     public init(epochs: Int? = nil, callbacks: [Callback] = [], saveURL: URL? = nil,
-                communicator: (any Communicator)? = nil) {
+                communicator: (any Communicator)? = nil, curvesURL: URL? = nil) {
         self.epochs = epochs
         self.callbacks = callbacks
         self.saveURL = saveURL
         self.communicator = communicator
+        self.curvesURL = curvesURL
     }
 
-    /// The demo's `fit`, with these options applied, then the save.
-    func fit(_ model: Model, x: Tensor, y: Tensor, batchSize: Int, epochs: Int, verbose: Verbosity) throws {
-        try model.fit(x: x, y: y, batchSize: batchSize, epochs: self.epochs ?? epochs, callbacks: callbacks, verbose: verbose,
-                      communicator: communicator)
-        if let saveURL, (communicator?.rank ?? 0) == 0 { try model.save(to: saveURL) }
+    /// The demo's `fit`, with these options applied, then the save and the curves.
+    /// `validation` data is only evaluated after each epoch (for the curves); it does not
+    /// change the training.
+    func fit(_ model: Model, x: Tensor, y: Tensor, batchSize: Int, epochs: Int, verbose: Verbosity,
+             validation: (x: Tensor, y: Tensor)? = nil) throws {
+        let history = try model.fit(x: x, y: y, batchSize: batchSize, epochs: self.epochs ?? epochs, validationData: validation,
+                                    callbacks: callbacks, verbose: verbose, communicator: communicator)
+        guard (communicator?.rank ?? 0) == 0 else { return }
+        if let saveURL { try model.save(to: saveURL) }
+        if let curvesURL { try history.writeTrainingCurves(to: curvesURL) }
     }
 }

@@ -33,6 +33,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "With --backup-dir: back up every N batches instead of every epoch.")
     var backupEvery: Int?
 
+    @Option(help: "Draw the training curves (loss and metrics per epoch; the CNN demos add the test set as validation) into this .png or .svg file (default: NAME-training-curves.png beside the demo's other pictures).")
+    var curves: String?
+
     @Option(help: "Write TensorBoard event files of the run into this folder (train/ and validation/), for `tensorboard --logdir`.")
     var logdir: String?
 
@@ -47,7 +50,9 @@ struct DemoCommand: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if backupEvery != nil && backupDir == nil { throw ValidationError("--backup-every needs --backup-dir") }
         do {
-            var options = DemoOptions(epochs: epochs, saveURL: save.map { URL(fileURLWithPath: $0) })
+            var options = DemoOptions(epochs: epochs, saveURL: save.map { URL(fileURLWithPath: $0) },
+                                      curvesURL: curves.map { URL(fileURLWithPath: $0) }
+                                          ?? ConvolutionDemos.outputDirectory.appendingPathComponent("\(chosen)-training-curves.png"))
             if dataParallel {
                 let world = try WorldCommunicator.make()
                 options.communicator = world

@@ -8,5 +8,5 @@ struct KestrelCommand: ParsableCommand {
         commandName: "kestrel",
         abstract: "Kestrel: Keras-style deep learning in Swift.",
         subcommands: [DemoCommand.self, ConformanceCommand.self, SummaryCommand.self, PredictCommand.self, EvaluateCommand.self,
-                      ConvertCommand.self])
+                      ConvertCommand.self, DiagramCommand.self])
 }

@@ -1,6 +1,8 @@
 import XCTest
 import Kestrel
 @testable import KestrelDemos
+@testable import KestrelCore
+@testable import KestrelFormats
 
 /// Shortened runs of the convolutional demos with their fixed seeds, and the PNG writer.
 final class ConvolutionDemoTests: XCTestCase {
@@ -27,17 +29,42 @@ final class ConvolutionDemoTests: XCTestCase {
         XCTAssertNotNil(outcome.image)
     }
 
-    func testPNGEncodingIsAValidZlibStream() throws {
-        // 2×2 image: zlib header, one final stored block of 6 bytes (two filtered rows), Adler-32.
-        let png = PNGWriter.encode(width: 2, height: 2, pixels: [0, 255, 128, 7])
-        let idat = try XCTUnwrap(png.range(of: Data("IDAT".utf8)))
-        let z = Array(png[idat.upperBound...].prefix(2 + 5 + 6 + 4))
-        XCTAssertEqual(Array(z[0..<2]), [0x78, 0x01])
-        XCTAssertEqual(Array(z[2..<7]), [1, 6, 0, 0xF9, 0xFF])
-        XCTAssertEqual(Array(z[7..<13]), [0, 0, 255, 0, 128, 7])
-        XCTAssertEqual(PNGWriter.adler32(Array("Wikipedia".utf8)), 0x11E6_0398)
-        XCTAssertEqual(z[13...].reduce(0) { $0 << 8 | UInt32($1) }, PNGWriter.adler32([0, 0, 255, 0, 128, 7]))
+    func testPNGFilesInflateBackToTheirPixels() throws {
+        var generator = RandomGenerator(seed: 9)
+        // A picture with runs (a chart) and one with noise (nothing to match).
+        let runs: [UInt8] = (0..<(40 * 30 * 3)).map { (i: Int) -> UInt8 in UInt8((i / 97) % 3 * 120) }
+        let noise: [UInt8] = (0..<(17 * 5)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let images: [(width: Int, height: Int, channels: Int, pixels: [UInt8])] = [(40, 30, 3, runs), (17, 5, 1, noise)]
+        for (width, height, channels, pixels) in images {
+            let png = channels == 3 ? try PNGWriter.encode(width: width, height: height, rgb: pixels)
+                                    : try PNGWriter.encode(width: width, height: height, pixels: pixels)
+            let idat = try XCTUnwrap(png.range(of: Data("IDAT".utf8)))
+            let length = png[(idat.lowerBound - 4)..<idat.lowerBound].reduce(0) { (sum: Int, byte: UInt8) in sum << 8 | Int(byte) }
+            let zlib = png[idat.upperBound..<(idat.upperBound + length)]
+            XCTAssertEqual(Array(zlib.prefix(2)), [0x78, 0x01])
+            let raw = try Inflate.decompress(Data(zlib.dropFirst(2).dropLast(4)))
+            let stride = width * channels
+            for row in 0..<height {
+                XCTAssertEqual(raw[row * (stride + 1)], 0, "filter type none")
+                XCTAssertEqual(Array(raw[(row * (stride + 1) + 1)..<((row + 1) * (stride + 1))]), Array(pixels[(row * stride)..<((row + 1) * stride)]))
+            }
+            let sum = Array(raw).withUnsafeBytes { HDF5Checksum.adler32($0) }
+            XCTAssertEqual(zlib.suffix(4).reduce(UInt32(0)) { (total: UInt32, byte: UInt8) in total << 8 | UInt32(byte) }, sum)
+        }
+        XCTAssertLessThan(try PNGWriter.encode(width: 40, height: 30, rgb: runs).count, runs.count / 4, "runs compress")
+        XCTAssertThrowsError(try PNGWriter.encode(width: 3, height: 3, pixels: [1, 2]))
     }
+
+    func testDeflateRoundTripsThroughInflate() throws {
+        var generator = RandomGenerator(seed: 4)
+        let cases: [[UInt8]] = [[], [7], Array(repeating: 0, count: 100_000),
+                                (0..<70_000).map { _ in UInt8(generator.next() % 4) },
+                                Array("abcabcabcabd".utf8) + (0..<300).map { (i: Int) -> UInt8 in UInt8(i % 251) }]
+        for bytes in cases {
+            XCTAssertEqual(Array(try Inflate.decompress(Data(Deflate.compress(bytes)))), bytes, "\(bytes.count) bytes")
+        }
+    }
+
     /// A short ConvLSTM2D run already predicts the next frame better than copying the last.
     func testConvLSTMPredictsMovingDigitsBetterThanCopyingTheLastFrame() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kestrel-convlstm-\(UUID().uuidString)")
