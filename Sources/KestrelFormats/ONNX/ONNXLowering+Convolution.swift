@@ -40,6 +40,22 @@ extension ONNXLowering {
                                 base, [("kernel_shape", .ints([1, 1]))])
             }
             return [try activation(l.activation, y)]
+        case let l as Conv2DTranspose:
+            // Kestrel's map is (n − 1)·s + span cells (at least n·s); `same` keeps n·s of them,
+            // cropping (span − s)/2 before and the rest after.
+            let kernel = [l.kernelSize.0, l.kernelSize.1], stride = [l.strides.0, l.strides.1]
+            let dilation = [l.dilationRate.0, l.dilationRate.1]
+            let spans = zip(kernel, dilation).map { ($0 - 1) * $1 + 1 }
+            let extra = zip(spans, stride).map { Swift.max($1 - $0, 0) }
+            let crop = l.padding == .same ? zip(spans, stride).map { Swift.max($0 - $1, 0) } : [0, 0]
+            let pads = crop.map { $0 / 2 } + crop.map { $0 - $0 / 2 }
+            let y = channelsFirst { input in
+                graph.op("ConvTranspose", [input, graph.weight(l.kernel!.value.permuted([3, 2, 0, 1]), l.kernel!.path)]
+                                          + (l.useBias ? [weight(l.bias)] : []), base,
+                         [("kernel_shape", .ints(kernel)), ("strides", .ints(stride)), ("dilations", .ints(dilation)),
+                          ("pads", .ints(pads)), ("output_padding", .ints(extra))])
+            }
+            return [try activation(l.activation, y)]
         case let l as PoolingLayer:
             let op = l.reduction == .max ? "MaxPool" : "AveragePool"
             return [channelsFirst { input in
