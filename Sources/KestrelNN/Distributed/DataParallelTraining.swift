@@ -43,7 +43,7 @@ package final class DataParallelTraining {
         guard isDistributed else { return }
         let sums = try summed(values + values.map { $0 * $0 })
         let n = Double(size)
-        for (i, v) in values.enumerated() {
+        for i in values.indices {
             let mean = sums[i] / n, meanSquare = sums[values.count + i] / n
             if abs(meanSquare - mean * mean) > 1e-9 * Swift.max(1, meanSquare) {
                 throw KestrelError(.invalidArgument, "data-parallel fit: the ranks passed different \(what) (this rank: \(values.map { Int($0) }), mean over the \(size) ranks: \(values.indices.map { sums[$0] / n })); every rank must call fit with the same data, batch size and epochs on the same model")
