@@ -47,8 +47,8 @@ public enum KerasModelFile {
         try model.ensureBuilt()
         let root = try file.group(at: "model_weights")
         var values: [(Parameter, Tensor)] = []
-        for layer in allLayers(of: model) {
-            let parameters = layer.weights
+        for layer in model.layers {
+            let parameters = legacyWeightOrder(layer)
             guard !parameters.isEmpty else { continue }
             let group = try root.group(named: layer.name)
             let names = group.attributes["weight_names"]?.stringValues ?? []
@@ -68,9 +68,13 @@ public enum KerasModelFile {
         return model
     }
 
-    /// Layers with weights of their own or wrappers, descending into nested models.
-    private static func allLayers(of model: Model) -> [Layer] {
-        model.layers.flatMap { ($0 as? Model).map(allLayers) ?? [$0] }
+    /// A layer's weights in the order a legacy `.h5` file lists them: the trainable ones, then
+    /// the rest, as Keras's `_legacy_weights`. A nested model is one layer holding all of its
+    /// layers' weights (a BatchNormalization's moving statistics come after every kernel).
+    package static func legacyWeightOrder(_ layer: Layer) -> [Parameter] {
+        let trainable = layer.trainableWeights
+        let ids = Set(trainable.map(ObjectIdentifier.init))
+        return trainable + layer.weights.filter { !ids.contains(ObjectIdentifier($0)) }
     }
 
     /// Reads each layer's weights from where Keras 3 keeps them (`Layer.kerasWeightGroups`).

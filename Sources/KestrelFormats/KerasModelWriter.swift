@@ -76,14 +76,15 @@ extension KerasModelFile {
             // Keras names each dataset by the weight's path and lists the paths in order;
             // loaders match by that order, so the names only need to be distinct.
             var taken: Set<String> = []
-            let names = layer.weights.map { p -> String in
+            let weights = legacyWeightOrder(layer)
+            let names = weights.map { p -> String in
                 let base = p.path.hasPrefix(layer.name + "/") ? p.path : "\(layer.name)/\(p.path)"
                 var name = base, n = 0
                 while !taken.insert(name).inserted { n += 1; name = "\(base)_\(n)" }
                 return name
             }
             group.attributes.append(("weight_names", .strings(names)))
-            for (name, p) in zip(names, layer.weights) {
+            for (name, p) in zip(names, weights) {
                 let parts = name.split(separator: "/").map(String.init)
                 group.group(path: parts.dropLast().joined(separator: "/")).addDataset(parts.last!, p.value.detached())
             }

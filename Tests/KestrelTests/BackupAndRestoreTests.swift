@@ -96,16 +96,16 @@ final class BackupAndRestoreTests: XCTestCase {
 
     func testEpochBackupsResumeFromTheLastFinishedEpoch() throws {
         let reference = try model()
-        try train(reference, callbacks: [])
+        _ = try train(reference, callbacks: [])
         let backup = try BackupAndRestore(backupDirectory: folder)
         XCTAssertThrowsError(try train(try model(), callbacks: [backup, CrashAfter(22)]))
         let resumed = try model()
-        try train(resumed, callbacks: [try BackupAndRestore(backupDirectory: folder)])
+        _ = try train(resumed, callbacks: [try BackupAndRestore(backupDirectory: folder)])
         assertSameTraining(reference, resumed)
     }
 
     func testKeepsTheBackupWhenAskedTo() throws {
-        try train(try model(), callbacks: [try BackupAndRestore(backupDirectory: folder, deleteCheckpoint: false)])
+        _ = try train(try model(), callbacks: [try BackupAndRestore(backupDirectory: folder, deleteCheckpoint: false)])
         let backup = try BackupAndRestore(backupDirectory: folder)
         XCTAssertTrue(FileManager.default.fileExists(atPath: backup.backupFile.path))
         // A fit that starts from a finished backup has nothing left to do.

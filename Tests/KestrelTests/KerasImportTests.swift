@@ -12,7 +12,7 @@ final class KerasImportTests: XCTestCase {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/keras_models")
     }
 
-    static let models = ["cnn": 1, "lstm_classifier": 1, "bigru_tagger": 1, "seq2seq_states": 2, "autoencoder": 1]
+    static let models = ["cnn": 1, "lstm_classifier": 1, "bigru_tagger": 1, "seq2seq_states": 2, "autoencoder": 1, "nested_bn": 1]
 
     func inputsAndOutputs(_ name: String) throws -> ([Tensor], Tensor) {
         let inputs = try (0..<Self.models[name]!).map {

@@ -23,6 +23,7 @@ public struct HDF5Writer {
         public init() {}
 
         /// The subgroup `name`, created when absent.
+        @discardableResult
         public func group(_ name: String) -> Group {
             if let existing = groups.first(where: { $0.name == name }) { return existing.group }
             let made = Group()
@@ -31,6 +32,7 @@ public struct HDF5Writer {
         }
 
         /// The group at a slash-separated path below this one, created as needed.
+        @discardableResult
         public func group(path: String) -> Group {
             path.split(separator: "/").reduce(self) { $0.group(String($1)) }
         }

@@ -23,7 +23,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 def perturb(model):
     """Random non-initial weights (biases too) so a layout mistake shows up."""
     for w in model.weights:
-        w.assign(rng.normal(0, 0.5, size=w.shape).astype("float32"))
+        values = rng.normal(0, 0.5, size=w.shape).astype("float32")
+        w.assign(np.abs(values) + 0.1 if "variance" in w.path else values)
 
 
 def save(name, model, inputs):
@@ -82,6 +83,15 @@ x = layers.UpSampling2D(2)(x)
 restored = layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
 autoencoder = keras.Model(image, restored, name="autoencoder")
 save("autoencoder", autoencoder, [rng.uniform(0, 1, (2, 8, 8, 1))])
+
+# A model nesting a Sequential with BatchNormalization: legacy .h5 files keep a nested
+# model's weights in one group, trainable ones first (moving statistics last). Its own
+# generator, so the models above do not depend on it; variances stay positive.
+rng = np.random.default_rng(4321)
+inner = keras.Sequential([keras.Input((4,)), layers.BatchNormalization(), layers.Dense(3, activation="tanh")], name="inner")
+outer_input = keras.Input((4,))
+nested = keras.Model(outer_input, layers.Dense(2)(inner(outer_input)), name="nested_bn")
+save("nested_bn", nested, [rng.normal(0, 1, (3, 4))])
 
 # Damaged copies.
 with open(os.path.join(here, "cnn.keras"), "rb") as f:
