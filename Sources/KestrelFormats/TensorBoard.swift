@@ -51,10 +51,11 @@ public final class TensorBoard: Callback {
         try train.flush()
         let validationLogs = logs.filter { $0.key.hasPrefix("val_") }
         guard !validationLogs.isEmpty else { return }
-        if validation == nil { validation = try TensorBoardEventFile(directory: logDirectory.appendingPathComponent("validation")) }
+        let file = try validation ?? TensorBoardEventFile(directory: logDirectory.appendingPathComponent("validation"))
+        validation = file
         for (name, value) in validationLogs.sorted(by: { $0.key < $1.key }) {
-            validation!.scalar("epoch_\(name.dropFirst(4))", value, step: epoch)
+            file.scalar("epoch_\(name.dropFirst(4))", value, step: epoch)
         }
-        try validation!.flush()
+        try file.flush()
     }
 }

@@ -7,7 +7,7 @@ import KestrelCore
 final class TensorBoardEventFile {
     let url: URL
     private let handle: FileHandle
-    private var pending: [UInt8] = []
+    private var pending = LittleEndianBytes()
 
     init(directory: URL) throws {
         do {
@@ -47,24 +47,24 @@ final class TensorBoardEventFile {
 
     /// Writes the queued records and syncs them to disk.
     func flush() throws {
-        guard !pending.isEmpty else { return }
+        guard !pending.bytes.isEmpty else { return }
         do {
-            try handle.write(contentsOf: pending)
+            try handle.write(contentsOf: pending.bytes)
             try handle.synchronize()
         } catch {
             throw KestrelError(.invalidFile, "TensorBoard: cannot write \(url.path): \(error.localizedDescription)")
         }
-        pending.removeAll(keepingCapacity: true)
+        pending.bytes.removeAll(keepingCapacity: true)
     }
 
     /// A TFRecord: length, masked CRC of the length, the data, masked CRC of the data.
     private func append(_ event: ProtobufMessage) {
         let data = event.bytes
-        var length: [UInt8] = []
-        withUnsafeBytes(of: UInt64(data.count).littleEndian) { length += $0 }
-        pending += length
-        withUnsafeBytes(of: CRC32C.masked(length).littleEndian) { pending += $0 }
-        pending += data
-        withUnsafeBytes(of: CRC32C.masked(data).littleEndian) { pending += $0 }
+        var length = LittleEndianBytes()
+        length.u64(UInt64(data.count))
+        pending.append(length.bytes)
+        pending.u32(Int(CRC32C.masked(length.bytes)))
+        pending.append(data)
+        pending.u32(Int(CRC32C.masked(data)))
     }
 }

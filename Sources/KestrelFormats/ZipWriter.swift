@@ -19,12 +19,12 @@ public struct ZipWriter {
         let crc = CRC32.checksum(data)
         let offset = bytes.count
         // Local header: version 2.0, UTF-8 names (bit 11), stored, no time stamp.
-        var local = Fields()
+        var local = LittleEndianBytes()
         local.u32(0x0403_4B50); local.u16(20); local.u16(0x0800); local.u16(0); local.u16(0); local.u16(0x21)
         local.u32(Int(crc)); local.u32(data.count); local.u32(data.count); local.u16(nameBytes.count); local.u16(0)
         bytes += local.bytes + nameBytes
         bytes += data
-        var central = Fields()
+        var central = LittleEndianBytes()
         central.u32(0x0201_4B50); central.u16(20); central.u16(20); central.u16(0x0800); central.u16(0)
         central.u16(0); central.u16(0x21); central.u32(Int(crc)); central.u32(data.count); central.u32(data.count)
         central.u16(nameBytes.count); central.u16(0); central.u16(0); central.u16(0); central.u16(0)
@@ -35,16 +35,9 @@ public struct ZipWriter {
 
     /// The archive: entries, central directory and end record.
     public var data: Data {
-        var end = Fields()
+        var end = LittleEndianBytes()
         end.u32(0x0605_4B50); end.u16(0); end.u16(0); end.u16(count); end.u16(count)
         end.u32(directory.count); end.u32(bytes.count); end.u16(0)
         return Data(bytes + directory + end.bytes)
     }
-}
-
-/// Little-endian header fields.
-private struct Fields {
-    var bytes: [UInt8] = []
-    mutating func u16(_ v: Int) { for k in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
-    mutating func u32(_ v: Int) { for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
 }

@@ -49,14 +49,14 @@ public struct HDF5Writer {
     /// The whole file. Throws if a name or attribute does not fit a compact object header
     /// (64 KiB per message), the limit of the format this writer produces.
     public func data() throws -> Data {
-        var out = FileBytes()
+        var out = LittleEndianBytes()
         out.bytes = [UInt8](repeating: 0, count: 48)  // superblock, filled in last
         let rootAddress = try write(root, path: "/", into: &out)
-        var superblock = FileBytes()
+        var superblock = LittleEndianBytes()
         superblock.append([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
         superblock.append([2, 8, 8, 0])  // version 2, 8-byte offsets and lengths, no flags
         superblock.u64(0)  // base address
-        superblock.u64(FileBytes.undefined)  // no superblock extension
+        superblock.u64(undefinedAddress)  // no superblock extension
         superblock.u64(UInt64(out.bytes.count))  // end of file
         superblock.u64(rootAddress)
         superblock.checksum()
@@ -65,7 +65,7 @@ public struct HDF5Writer {
     }
 
     /// Writes a group's children, then its object header; returns the header's address.
-    private func write(_ group: Group, path: String, into out: inout FileBytes) throws -> UInt64 {
+    private func write(_ group: Group, path: String, into out: inout LittleEndianBytes) throws -> UInt64 {
         var links: [(String, UInt64)] = []
         for (name, tensor) in group.datasets {
             links.append((name, try writeDataset(tensor, path: path + name, into: &out)))
@@ -74,16 +74,16 @@ public struct HDF5Writer {
             links.append((name, try write(child, path: path + name + "/", into: &out)))
         }
         var messages: [(type: UInt8, body: [UInt8])] = []
-        var linkInfo = FileBytes()
+        var linkInfo = LittleEndianBytes()
         linkInfo.append([0, 0])  // version 0, creation order not tracked
-        linkInfo.u64(FileBytes.undefined)  // no fractal heap: links are compact
-        linkInfo.u64(FileBytes.undefined)  // no name index
+        linkInfo.u64(undefinedAddress)  // no fractal heap: links are compact
+        linkInfo.u64(undefinedAddress)  // no name index
         messages.append((0x02, linkInfo.bytes))
         messages.append((0x0A, [0, 0]))  // group info, default sizes
         for (name, address) in links {
             let nameBytes = Array(name.utf8)
             try Self.check(name: name, path: path)
-            var link = FileBytes()
+            var link = LittleEndianBytes()
             link.append([1, nameBytes.count < 256 ? 0x10 : 0x11, 1])  // version 1, UTF-8 charset
             if nameBytes.count < 256 { link.append([UInt8(nameBytes.count)]) } else { link.u16(nameBytes.count) }
             link.append(nameBytes)
@@ -94,11 +94,11 @@ public struct HDF5Writer {
         return try writeObjectHeader(messages, path: path, into: &out)
     }
 
-    private func writeDataset(_ tensor: Tensor, path: String, into out: inout FileBytes) throws -> UInt64 {
+    private func writeDataset(_ tensor: Tensor, path: String, into out: inout LittleEndianBytes) throws -> UInt64 {
         let values = tensor.scalars
-        let address = values.isEmpty ? FileBytes.undefined : UInt64(out.bytes.count)
-        for v in values { out.u32(Int(v.bitPattern)) }
-        var layout = FileBytes()
+        let address = values.isEmpty ? undefinedAddress : UInt64(out.bytes.count)
+        out.float32s(values)
+        var layout = LittleEndianBytes()
         layout.append([3, 1])  // version 3, contiguous
         layout.u64(address)
         layout.u64(UInt64(values.count * 4))
@@ -112,8 +112,8 @@ public struct HDF5Writer {
     }
 
     private func writeObjectHeader(_ messages: [(type: UInt8, body: [UInt8])], path: String,
-                                   into out: inout FileBytes) throws -> UInt64 {
-        var body = FileBytes()
+                                   into out: inout LittleEndianBytes) throws -> UInt64 {
+        var body = LittleEndianBytes()
         for (type, bytes) in messages {
             guard bytes.count <= 0xFFFF else {
                 throw KestrelError(.invalidArgument, "HDF5 writer: a header message of \(path) holds \(bytes.count) bytes, more than the 65 535 a compact object header allows; save this model as .keras instead")
@@ -123,7 +123,7 @@ public struct HDF5Writer {
             body.append([0])
             body.append(bytes)
         }
-        var header = FileBytes()
+        var header = LittleEndianBytes()
         header.append(Array("OHDR".utf8))
         header.append([2, 0x02])  // version 2, 4-byte chunk size
         header.u32(body.bytes.count)
@@ -142,7 +142,7 @@ public struct HDF5Writer {
 
     /// Simple dataspace (version 2) of `shape`; scalar when `shape` is empty.
     private static func dataspace(_ shape: [Int]) -> [UInt8] {
-        var d = FileBytes()
+        var d = LittleEndianBytes()
         d.append([2, UInt8(shape.count), 0, shape.isEmpty ? 0 : 1])
         for n in shape { d.u64(UInt64(n)) }
         return d.bytes
@@ -160,7 +160,7 @@ public struct HDF5Writer {
     /// Fixed-length, null-padded UTF-8 string of `size` bytes (class 3, version 1), as h5py
     /// writes NumPy `S` arrays.
     private static func stringType(size: Int) -> [UInt8] {
-        var t = FileBytes()
+        var t = LittleEndianBytes()
         t.append([0x13, 0x11, 0, 0])
         t.u32(size)
         return t.bytes
@@ -179,14 +179,14 @@ public struct HDF5Writer {
             type = stringType(size: width); space = dataspace([list.count])
             data = encoded.flatMap { $0 + [UInt8](repeating: 0, count: width - $0.count) }
         case .integer(let n):
-            var d = FileBytes(); d.u64(UInt64(bitPattern: Int64(n)))
+            var d = LittleEndianBytes(); d.u64(UInt64(bitPattern: Int64(n)))
             type = int64Type; space = dataspace([]); data = d.bytes
         case .real(let x):
-            var d = FileBytes(); d.u64(x.bitPattern)
+            var d = LittleEndianBytes(); d.u64(x.bitPattern)
             type = float64Type; space = dataspace([]); data = d.bytes
         }
         try check(name: name, path: path)
-        var m = FileBytes()
+        var m = LittleEndianBytes()
         let nameBytes = Array(name.utf8) + [0]
         m.append([3, 0])  // version 3, no shared parts
         m.u16(nameBytes.count)
@@ -201,17 +201,11 @@ public struct HDF5Writer {
     }
 }
 
-/// A little-endian byte buffer with HDF5's field helpers.
-private struct FileBytes {
-    static let undefined = UInt64.max
-    var bytes: [UInt8] = []
+/// HDF5's "no such object" address.
+private let undefinedAddress = UInt64.max
 
-    mutating func append(_ more: [UInt8]) { bytes += more }
-    mutating func u16(_ v: Int) { for k in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
-    mutating func u32(_ v: Int) { for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
-    mutating func u64(_ v: UInt64) { for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) } }
-
-    /// Appends the lookup3 checksum of everything so far.
+private extension LittleEndianBytes {
+    /// Appends the lookup3 checksum of everything so far, as HDF5's version-2 structures end.
     mutating func checksum() {
         let sum = bytes.withUnsafeBytes { HDF5Checksum.lookup3($0) }
         u32(Int(sum))

@@ -20,9 +20,11 @@ public enum ONNXExport {
             values.append(ONNXGraph.Value(name: name, shape: [1] + input.shape))
         }
         let outputs = try lower(model, inputs: values, into: graph)
+        // Sizes traced with an input of unknown sizes are only examples: leave them dynamic.
+        let sizesAreKnown = inputs.allSatisfy { $0.unknownAxes.isEmpty }
         for (index, output) in outputs.enumerated() {
             let name = graph.op("Identity", [output.name], model.outputNames[safe: index] ?? "output_\(index)")
-            graph.addOutput(name, shape: [nil] + output.shape.dropFirst().map { Optional($0) }.map { inputs.contains { !$0.unknownAxes.isEmpty } ? nil : $0 })
+            graph.addOutput(name, shape: [nil] + output.shape.dropFirst().map { sizesAreKnown ? $0 : nil })
         }
         return graph.model(graphName: model.name, producerVersion: "1")
     }

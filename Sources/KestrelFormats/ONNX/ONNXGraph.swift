@@ -38,22 +38,14 @@ final class ONNXGraph {
 
     /// A float32 weight of the graph.
     func weight(_ tensor: Tensor, _ base: String) -> String {
-        let name = name(base)
-        var t = ProtobufMessage()
-        t.ints(1, tensor.shape)
-        t.int(2, 1)  // FLOAT
-        t.string(8, name)
-        var raw: [UInt8] = []
-        raw.reserveCapacity(tensor.count * 4)
-        for v in tensor.scalars { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw += $0 } }
-        t.bytes(9, raw)
-        initializers.append(t)
-        return name
+        weight(tensor.scalars, shape: tensor.shape, base)
     }
 
     /// A float32 weight from values and a shape.
     func weight(_ values: [Float], shape: [Int], _ base: String) -> String {
-        weight(Tensor(shape: shape) { p, n in for i in 0..<n { p[i] = values[i] } }, base)
+        var raw = LittleEndianBytes()
+        raw.float32s(values)
+        return initializer(base, shape: shape, dataType: 1, raw: raw)  // FLOAT
     }
 
     /// An int64 scalar constant (an index).
@@ -61,14 +53,19 @@ final class ONNXGraph {
 
     /// An int64 constant (shapes, axes, pads).
     func int64s(_ values: [Int], shape: [Int]? = nil, _ base: String = "const") -> String {
+        var raw = LittleEndianBytes()
+        for v in values { raw.u64(UInt64(bitPattern: Int64(v))) }
+        return initializer(base, shape: shape ?? [values.count], dataType: 7, raw: raw)  // INT64
+    }
+
+    /// A `TensorProto` initializer holding `raw` little-endian data; returns its name.
+    private func initializer(_ base: String, shape: [Int], dataType: Int, raw: LittleEndianBytes) -> String {
         let name = name(base)
         var t = ProtobufMessage()
-        t.ints(1, shape ?? [values.count])
-        t.int(2, 7)  // INT64
+        t.ints(1, shape)
+        t.int(2, dataType)
         t.string(8, name)
-        var raw: [UInt8] = []
-        for v in values { withUnsafeBytes(of: Int64(v).littleEndian) { raw += $0 } }
-        t.bytes(9, raw)
+        t.bytes(9, raw.bytes)
         initializers.append(t)
         return name
     }

@@ -44,16 +44,8 @@ extension ONNXLowering {
     }
 
     /// What the layer returns and how it walks the sequence.
-    private struct Run {
+    fileprivate struct Run {
         let returnSequences: Bool, returnState: Bool, goBackwards: Bool, stateful: Bool
-
-        init(returnSequences: Bool, returnState: Bool, goBackwards: Bool, stateful: Bool) {
-            (self.returnSequences, self.returnState, self.goBackwards, self.stateful) = (returnSequences, returnState, goBackwards, stateful)
-        }
-
-        init(_ l: RecurrentLayer) {
-            self.init(returnSequences: l.returnSequences, returnState: l.returnState, goBackwards: l.goBackwards, stateful: l.options.stateful)
-        }
     }
 
     /// Keras's RNN over one built-in cell, or over StackedRNNCells as one op per cell.
@@ -188,5 +180,11 @@ extension ONNXLowering {
         func reordered(_ row: Int) -> [Float] { order.flatMap { g in (0..<units).map { s[row * gates + g * units + $0] } } }
         if kind == .gru(resetAfter: true) { return reordered(0) + reordered(1) }
         return reordered(0) + Array(repeating: 0, count: gates)
+    }
+}
+
+private extension ONNXLowering.Run {
+    init(_ l: RecurrentLayer) {
+        self.init(returnSequences: l.returnSequences, returnState: l.returnState, goBackwards: l.goBackwards, stateful: l.options.stateful)
     }
 }

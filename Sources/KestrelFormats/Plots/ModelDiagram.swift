@@ -81,10 +81,10 @@ public struct ModelDiagram {
         }
         try model.ensureBuilt()
         let input = model.declaredInputs.first
-        var shape = shapeText(inputShape, unknownAxes: input?.unknownAxes ?? [])
+        var shape = Model.shapeText(inputShape, unknownAxes: input?.unknownAxes ?? [])
         var boxes = input.map { [Box($0, input: shape, output: shape)] } ?? []
         for layer in model.layers {
-            let output = shapeText(model.layerOutputShapes[ObjectIdentifier(layer)],
+            let output = Model.shapeText(model.layerOutputShapes[ObjectIdentifier(layer)],
                                    unknownAxes: model.layerOutputUnknownAxes[ObjectIdentifier(layer)] ?? [])
             boxes.append(Box(layer, input: shape, output: output))
             shape = output
@@ -94,15 +94,8 @@ public struct ModelDiagram {
 
     /// "(None, 28, 28, 1)" for one tensor, "[(None, 5), (None, 5)]" for several.
     private static func shapeText(of tensors: [SymbolicTensor]) -> String {
-        let shapes = tensors.map { shapeText($0.shape, unknownAxes: $0.unknownAxes) }
+        let shapes = tensors.map { Model.shapeText($0.shape, unknownAxes: $0.unknownAxes) }
         return shapes.count == 1 ? shapes[0] : "[" + shapes.joined(separator: ", ") + "]"
-    }
-
-    /// A per-sample shape with the batch axis and the unknown sizes as `None`; "?" when unknown.
-    private static func shapeText(_ shape: [Int]?, unknownAxes: Set<Int>) -> String {
-        guard let shape else { return "?" }
-        let sizes = shape.indices.map { unknownAxes.contains($0) ? "None" : String(shape[$0]) }
-        return "(" + (["None"] + sizes).joined(separator: ", ") + ")"
     }
 
     // MARK: DOT
@@ -138,27 +131,23 @@ public struct ModelDiagram {
     public var svg: String {
         let (frames, width, height) = layout()
         var lines = [
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\">",
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#333\"/></marker></defs>",
-            "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>",
         ]
         for edge in edges {
             let from = frames[edge.from], to = frames[edge.to]
             lines.append("<line x1=\"\(from.centreX)\" y1=\"\(from.y + Self.boxHeight)\" x2=\"\(to.centreX)\" y2=\"\(to.y)\" stroke=\"#333\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>")
         }
         for (box, frame) in zip(boxes, frames) {
-            var group = "<g><title>\(Self.xmlEscaped(box.lines[0]))</title>"
+            var group = "<g><title>\(escapedXML(box.lines[0]))</title>"
             group += "<rect x=\"\(frame.x)\" y=\"\(frame.y)\" width=\"\(frame.width)\" height=\"\(Self.boxHeight)\" rx=\"4\" fill=\"#eef3fb\" stroke=\"#333\"/>"
             for (k, line) in box.lines.enumerated() {
                 let baseline = frame.y + Self.verticalPadding + (k + 1) * Self.lineHeight - 4
                 let weight = k == 0 ? " font-weight=\"bold\"" : ""
-                group += "<text x=\"\(frame.centreX)\" y=\"\(baseline)\" text-anchor=\"middle\" font-family=\"monospace\" font-size=\"12\"\(weight)>\(Self.xmlEscaped(line))</text>"
+                group += "<text x=\"\(frame.centreX)\" y=\"\(baseline)\" text-anchor=\"middle\" font-family=\"monospace\" font-size=\"12\"\(weight)>\(escapedXML(line))</text>"
             }
             lines.append(group + "</g>")
         }
-        lines.append("</svg>")
-        return lines.joined(separator: "\n") + "\n"
+        return svgDocument(width: width, height: height, body: lines.joined(separator: "\n"))
     }
 
     /// Puts each box on a row one below the lowest of the boxes feeding it (boxes fed by
@@ -190,12 +179,6 @@ public struct ModelDiagram {
         }
         let height = 2 * Self.margin + rows.count * Self.boxHeight + max(0, rows.count - 1) * Self.verticalGap
         return (frames.map { $0! }, contentWidth + 2 * Self.margin, height)
-    }
-
-    private static func xmlEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&apos;")
     }
 
     // MARK: Files

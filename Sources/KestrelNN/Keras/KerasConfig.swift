@@ -135,6 +135,12 @@ public struct KerasConfig {
         for key in keys { _ = try bool(key, default: false) }
     }
 
+    /// Marks keys as read whose values cannot change what Kestrel computes (options of a
+    /// feature that is off, keys a Keras version writes but never uses).
+    package func ignore(_ keys: String...) {
+        for key in keys { _ = self[key] }
+    }
+
     /// Throws if `key` is set to something other than null (a feature Kestrel lacks).
     public func rejectUnlessNull(_ keys: String...) throws {
         for key in keys where !isNull(key) {

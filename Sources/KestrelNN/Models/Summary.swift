@@ -12,16 +12,12 @@ extension Model {
         }
         try ensureBuilt()
         var rows: [[String]] = []
-        func shapeText(_ shape: [Int]?, unknown: Set<Int>? = nil) -> String {
-            guard let shape else { return "?" }
-            return "(None" + shape.indices.map { ", " + ((unknown ?? []).contains($0) ? "None" : "\(shape[$0])") }.joined() + ")"
-        }
         func outputText(_ layer: Layer) -> String {
-            shapeText(layerOutputShapes[ObjectIdentifier(layer)], unknown: layerOutputUnknownAxes[ObjectIdentifier(layer)])
+            Model.shapeText(layerOutputShapes[ObjectIdentifier(layer)], unknownAxes: layerOutputUnknownAxes[ObjectIdentifier(layer)] ?? [])
         }
         if let graph {
             for input in graph.inputs {
-                rows.append(["\(input.name) (InputLayer)", shapeText(input.shape, unknown: input.unknownAxes), "0", "-"])
+                rows.append(["\(input.name) (InputLayer)", Model.shapeText(input.shape, unknownAxes: input.unknownAxes), "0", "-"])
             }
             for layer in graph.layers {
                 let nodes = graph.nodes.filter { $0.layer === layer }
@@ -52,6 +48,13 @@ extension Model {
         lines.append(" Trainable params: \(Model.grouped(trainableCount)) (\(Model.readableSize(trainableCount * 4)))")
         lines.append(" Non-trainable params: \(Model.grouped(total - trainableCount)) (\(Model.readableSize((total - trainableCount) * 4)))")
         return lines.joined(separator: "\n")
+    }
+
+    /// A per-sample shape as Keras prints it, the batch axis and unknown sizes as `None`:
+    /// "(None, 28, 28, 1)"; "?" when the shape is not known.
+    package static func shapeText(_ shape: [Int]?, unknownAxes: Set<Int>) -> String {
+        guard let shape else { return "?" }
+        return "(" + (["None"] + shape.indices.map { unknownAxes.contains($0) ? "None" : String(shape[$0]) }).joined(separator: ", ") + ")"
     }
 
     package static func count(_ parameters: [Parameter]) -> Int {

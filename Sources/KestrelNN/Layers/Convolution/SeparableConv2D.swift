@@ -101,7 +101,7 @@ extension SeparableConv2D: KerasReadableLayer {
         try ConvolutionConfig.checkCommon(c, kernel: "depthwise")
         try c.rejectUnlessNull("pointwise_constraint")
         // tf_keras writes its base convolution's kernel options, which a separable one never uses.
-        _ = (c["kernel_initializer"], c["kernel_regularizer"], c["kernel_constraint"])
+        c.ignore("kernel_initializer", "kernel_regularizer", "kernel_constraint")
         return SeparableConv2D(try c.int("filters"), kernelSize: try ConvolutionConfig.pair(c, "kernel_size"),
                                strides: try ConvolutionConfig.pair(c, "strides", default: 1),
                                padding: try ConvolutionConfig.padding(c), depthMultiplier: try c.int("depth_multiplier", default: 1),

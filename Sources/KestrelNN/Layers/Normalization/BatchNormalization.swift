@@ -99,7 +99,7 @@ extension BatchNormalization: KerasReadableLayer {
         if try c.bool("renorm", default: false) {
             throw KestrelError(.unsupported, "BatchNormalization config: renorm = true is not supported by Kestrel; use renorm false")
         }
-        _ = (c["renorm_clipping"], c["renorm_momentum"])  // only used with renorm
+        c.ignore("renorm_clipping", "renorm_momentum")  // only used with renorm
         // Batch statistics synchronised across replicas equal the local ones in one process;
         // data-parallel fit averages the moving statistics after each step.
         try c.acceptSwitches("synchronized")

@@ -143,8 +143,7 @@ public final class RNN: Layer {
 extension RNN: KerasReadableLayer {
     /// The layer a Keras `RNN` config describes; absent keys take Keras's defaults.
     public static func fromKeras(_ c: KerasConfig) throws -> Layer {
-        try c.acceptSwitches("unroll")
-        try readKeras2RunOptions(c)
+        try readRecurrentRunOptions(c)
         guard let cell = try c.nestedLayer("cell") as? RecurrentCell else {
             throw c.error("cell", "a recurrent cell (SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells)")
         }

@@ -49,8 +49,7 @@ public struct RecurrentConfiguration {
         goBackwards = try c.bool("go_backwards", default: goBackwards)
         stateful = try c.bool("stateful", default: stateful)
         zeroOutputForMask = try c.bool("zero_output_for_mask", default: zeroOutputForMask)
-        try c.acceptSwitches("unroll")
-        try readKeras2RunOptions(c)
+        try readRecurrentRunOptions(c)
         unitForgetBias = try c.bool("unit_forget_bias", default: unitForgetBias)
         resetAfter = try c.bool("reset_after", default: resetAfter)
         dropout = try c.float("dropout", default: dropout)
@@ -155,9 +154,11 @@ package struct UnitForgetBias: Initializer {
     package var kerasConfig: [String: Any] { base.kerasConfig }
 }
 
-/// Keras 2's recurrent options: `implementation` (1 or 2) picks how Keras groups its
-/// products, not what they compute; `time_major` inputs (steps first) are not supported.
-package func readKeras2RunOptions(_ c: KerasConfig) throws {
+/// How Keras runs a recurrent layer, not what it computes: `unroll`, and Keras 2's
+/// `implementation` (1 or 2: how it groups its products). `time_major` inputs (steps first)
+/// are not supported.
+package func readRecurrentRunOptions(_ c: KerasConfig) throws {
+    try c.acceptSwitches("unroll")
     if let mode = try c.optionalInt("implementation"), mode != 1, mode != 2 { throw c.error("implementation", "1 or 2") }
     try c.requireUnset("time_major", orEqualTo: false, what: "steps-first inputs; pass (samples, steps, features)")
 }
