@@ -8,5 +8,5 @@ struct KestrelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kestrel-bench",
         abstract: "Kestrel reference-workload benchmarks; prints one JSON line per measurement.",
-        subcommands: [GemmBench.self, TapeOverheadBench.self, LSTMManyToOneBench.self, BiGRUManyToManyBench.self, CNNMnistBench.self, LayerTimesBench.self, ConvAutoencoderBench.self, AttentionBlockBench.self, ConvLSTMBench.self, SuiteBench.self, StartupBench.self, DataParallelBench.self])
+        subcommands: [GemmBench.self, TapeOverheadBench.self, LSTMManyToOneBench.self, BiGRUManyToManyBench.self, CNNMnistBench.self, LayerTimesBench.self, ConvAutoencoderBench.self, AttentionBlockBench.self, ConvLSTMBench.self, Conv3DBench.self, SuiteBench.self, StartupBench.self, DataParallelBench.self])
 }

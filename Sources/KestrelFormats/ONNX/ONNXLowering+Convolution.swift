@@ -17,7 +17,7 @@ extension ONNXLowering {
             let y = channelsFirst { input in
                 graph.op("Conv", [input, convolutionKernel(l.kernel!, spatial: l.spatialRank)] + (l.useBias ? [weight(l.bias)] : []), base,
                          [("kernel_shape", .ints(l.kernelSize)), ("strides", .ints(l.strides)),
-                          ("dilations", .ints(l.dilationRate))] + pads)
+                          ("dilations", .ints(l.dilationRate)), ("group", .int(l.groups))] + pads)
             }
             return [try activation(l.activation, y)]
         case let l as DepthwiseConv2D:
@@ -77,7 +77,7 @@ extension ONNXLowering {
                                                               ("nearest_mode", .string("floor"))])]
         case let l as SpatialResize:
             let shape = inputs[0].shape
-            if l is ZeroPadding1D || l is ZeroPadding2D {
+            if l is ZeroPadding1D || l is ZeroPadding2D || l is ZeroPadding3D {
                 let before = [0] + l.amounts.map(\.0) + [0], after = [0] + l.amounts.map(\.1) + [0]
                 return [graph.op("Pad", [x, graph.int64s(before + after)], base, [("mode", .string("constant"))])]
             }

@@ -59,6 +59,9 @@ public enum KerasLayerRegistry {
         GRU.self, Bidirectional.self, TimeDistributed.self, Embedding.self, Masking.self,
         RNN.self, SimpleRNNCell.self, LSTMCell.self, GRUCell.self, StackedRNNCells.self,
         Attention.self, AdditiveAttention.self, MultiHeadAttention.self, Dot.self, ConvLSTM1D.self, ConvLSTM2D.self,
+        Conv3D.self, Conv3DTranspose.self, Conv1DTranspose.self, SeparableConv1D.self, DepthwiseConv1D.self,
+        MaxPooling3D.self, AveragePooling3D.self, GlobalMaxPooling3D.self, GlobalAveragePooling3D.self,
+        UpSampling3D.self, ZeroPadding3D.self, Cropping3D.self,
     ]
 
     private static let builders: [String: any KerasReadableLayer.Type] =

@@ -3,10 +3,11 @@ import KestrelCore
 
 /// Readers for the config keys the convolutional layers share.
 package enum ConvolutionConfig {
-    /// data_format, groups, constraints and activity regularizer must be at their neutral values.
-    package static func checkCommon(_ c: KerasConfig, kernel: String = "kernel") throws {
+    /// data_format, constraints, activity regularizer and (unless `allowGroups`, where the
+    /// caller reads it) groups must be at their neutral values.
+    package static func checkCommon(_ c: KerasConfig, kernel: String = "kernel", allowGroups: Bool = false) throws {
         try c.rejectUnless("data_format", is: "channels_last")
-        if !c.isNull("groups"), try c.int("groups") != 1 {
+        if !allowGroups, !c.isNull("groups"), try c.int("groups") != 1 {
             throw KestrelError(.unsupported, "\(c.className) config: groups = \(c["groups"]!) is not supported by Kestrel; use groups 1")
         }
         try c.rejectUnlessNull("activity_regularizer", "\(kernel)_constraint", "bias_constraint")

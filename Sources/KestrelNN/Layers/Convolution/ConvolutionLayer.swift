@@ -1,10 +1,11 @@
 import Foundation
 import KestrelCore
 
-/// What Conv1D and Conv2D share (Keras's `BaseConv`): filters, window, strides, padding,
-/// dilation, activation, bias, initializers and regularizers, and a kernel
-/// (*window, inChannels, filters) with bias (filters). Both run the 2-D channels-last
-/// `conv2d` op (Conv1D as a one-row image); a ReLU activation is fused into it.
+/// What Conv1D, Conv2D and Conv3D share (Keras's `BaseConv`): filters, window, strides,
+/// padding, dilation, channel groups, activation, bias, initializers and regularizers, and a
+/// kernel (*window, inChannels/groups, filters) with bias (filters). Ungrouped 1-D and 2-D
+/// layers run the 2-D channels-last `conv2d` op (Conv1D as a one-row image; a ReLU activation
+/// is fused into it); Conv3D and grouped layers run `conv3d` (with unit leading axes below 3-D).
 public class ConvolutionLayer: Layer {
     public let filters: Int
     /// Window size per spatial axis (1 value for Conv1D, 2 for Conv2D).
@@ -12,6 +13,8 @@ public class ConvolutionLayer: Layer {
     public let strides: [Int]
     public let padding: ConvolutionPadding
     public let dilationRate: [Int]
+    /// Channel groups: input channel block i only feeds filter block i (Keras `groups`).
+    public let groups: Int
     public let activation: ActivationFunction
     public let useBias: Bool
     public let kernelInitializer: Initializer
@@ -21,7 +24,7 @@ public class ConvolutionLayer: Layer {
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
 
-    package init(filters: Int, kernelSize: [Int], strides: [Int], padding: ConvolutionPadding, dilationRate: [Int],
+    package init(filters: Int, kernelSize: [Int], strides: [Int], padding: ConvolutionPadding, dilationRate: [Int], groups: Int = 1,
          activation: ActivationFunction, useBias: Bool, kernelInitializer: Initializer, biasInitializer: Initializer,
          kernelRegularizer: Regularizer?, biasRegularizer: Regularizer?, name: String?) {
         self.filters = filters
@@ -29,6 +32,7 @@ public class ConvolutionLayer: Layer {
         self.strides = strides
         self.padding = padding
         self.dilationRate = dilationRate
+        self.groups = groups
         self.activation = activation
         self.useBias = useBias
         self.kernelInitializer = kernelInitializer
@@ -54,23 +58,43 @@ public class ConvolutionLayer: Layer {
                                        layer: "\(name) (\(Self.kerasClassName))")
     }
 
+    /// Whether `call` runs the 3-D op (3-D layers and grouped ones).
+    package var runsVolumeOp: Bool { spatialRank == 3 || groups > 1 }
+
+    /// The 3-D geometry for an input shape (1-D and 2-D inputs with unit leading axes).
+    package func volumeGeometry(_ shape: [Int]) throws -> VolumeGeometry {
+        try SpatialInput.check(shape, spatial: spatialRank, layer: self)
+        let units = Array(repeating: 1, count: 3 - spatialRank)
+        return try VolumeGeometry(inputShape: [shape[0]] + units + Array(shape.dropFirst()), kernel: units + kernelSize,
+                                  strides: units + strides, dilation: units + dilationRate, padding: padding, groups: groups,
+                                  layer: "\(name) (\(Self.kerasClassName))")
+    }
+
     public override func build(inputShapes: [[Int]]) throws {
-        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters], padding: padding,
+        try SpatialInput.checkWindowArguments(of: self, counts: ["filters": filters, "groups": groups], padding: padding,
                                               allowCausal: Self.allowsCausalPadding, strides: strides, dilation: dilationRate)
         let shape = inputShapes[0]
-        _ = try geometry(shape)
-        kernel = try addWeight("kernel", shape: kernelSize + [shape[shape.count - 1], filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
+        if runsVolumeOp { _ = try volumeGeometry(shape) } else { _ = try geometry(shape) }
+        try require(filters % groups == 0, "filters \(filters) cannot be split into \(groups) groups; use a number of filters divisible by groups")
+        kernel = try addWeight("kernel", shape: kernelSize + [shape[shape.count - 1] / groups, filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
         if useBias { bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer) }
     }
 
     public override func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
         try expectInputs(inputs, count: 1)
         let x = inputs[0]
-        let g = try geometry(x.shape)
         var w = kernel!.value
-        guard x.shape[x.rank - 1] == w.shape[w.rank - 2] else {
-            throw KestrelError(.shapeMismatch, "\(name) (\(Self.kerasClassName)) was built for \(w.shape[w.rank - 2]) input channels; got inputs of shape \(x.shape)")
+        try SpatialInput.check(x.shape, spatial: spatialRank, layer: self)
+        guard x.shape[x.rank - 1] == w.shape[w.rank - 2] * groups else {
+            throw KestrelError(.shapeMismatch, "\(name) (\(Self.kerasClassName)) was built for \(w.shape[w.rank - 2] * groups) input channels; got inputs of shape \(x.shape)")
         }
+        if runsVolumeOp {
+            let v = try volumeGeometry(x.shape)
+            let units = Array(repeating: 1, count: 3 - spatialRank)
+            let y = conv3d(x.reshaped(v.inputShape), w.reshaped(units + w.shape), bias: bias?.value, geometry: v)
+            return [activation(y.reshaped([v.batch] + Array(v.outSize.dropFirst(3 - spatialRank)) + [filters]))]
+        }
+        let g = try geometry(x.shape)
         if spatialRank == 1 { w = w.reshaped([1] + w.shape) }
         let fused = activation == .relu
         var y = conv2d(spatialRank == 1 ? x.reshaped(g.inputShape) : x, w, bias: bias?.value, geometry: g, relu: fused)
@@ -80,7 +104,7 @@ public class ConvolutionLayer: Layer {
 
     public override var configuration: [String: Any] {
         ["filters": filters, "kernel_size": kernelSize, "strides": strides, "padding": padding.rawValue,
-         "data_format": "channels_last", "dilation_rate": dilationRate, "groups": 1,
+         "data_format": "channels_last", "dilation_rate": dilationRate, "groups": groups,
          "activation": activation.kerasName, "use_bias": useBias,
          "kernel_initializer": kernelInitializer.kerasSerialized, "bias_initializer": biasInitializer.kerasSerialized,
          "kernel_regularizer": kernelRegularizer?.kerasConfig ?? NSNull(), "bias_regularizer": biasRegularizer?.kerasConfig ?? NSNull(),

@@ -3,12 +3,13 @@ import KestrelCore
 /// Shape checks shared by the convolutional layers, with errors that say which layout was
 /// expected and how to get it (usually: add the channels axis with a Reshape).
 package enum SpatialInput {
-    /// Checks `shape` is (samples, <spatial axes>, channels), `spatial` being 1 or 2.
+    /// Checks `shape` is (samples, <spatial axes>, channels), `spatial` being 1, 2 or 3.
     package static func check(_ shape: [Int], spatial: Int, layer: Layer) throws {
         guard shape.count != spatial + 2 else { return }
         let cls = type(of: layer).kerasClassName
-        let layout = spatial == 1 ? "(samples, steps, channels)" : "(samples, rows, cols, channels)"
-        var advice = spatial == 1 ? "Give a 3-D batch" : "Give a 4-D batch"
+        let layout = ["(samples, steps, channels)", "(samples, rows, cols, channels)",
+                      "(samples, depth, rows, cols, channels)"][Swift.min(Swift.max(spatial, 1), 3) - 1]
+        var advice = "Give a \(spatial + 2)-D batch"
         if shape.count == spatial + 1 {
             let perSample = shape.dropFirst().map(String.init).joined(separator: ", ")
             advice = "Add a channels axis: Reshape([\(perSample), 1])"
