@@ -16,6 +16,10 @@ package final class Inflater {
     private var capacity: Int
     private(set) var outputCount = 0
     private var streamStart = 0
+    /// The most output bytes a caller that knows the exact size (a PNG's rows) accepts: past
+    /// it, inflating throws instead of growing the buffer. Checked when the buffer grows, so
+    /// the output can pass it by up to the first capacity; callers compare the final size.
+    package var outputLimit = Int.max
 
     private let literalTable = HuffmanTable()
     private let distanceTable = HuffmanTable()
@@ -106,9 +110,12 @@ package final class Inflater {
         return entry
     }
 
-    @inline(__always) private func reserve(_ n: Int) {
+    @inline(__always) private func reserve(_ n: Int) throws {
         if outputCount + n > capacity {
-            capacity = max(capacity * 2, outputCount + n)
+            guard outputCount + n <= outputLimit else {
+                throw fail("the data inflates to more than the \(outputLimit) bytes expected")
+            }
+            capacity = min(max(capacity * 2, outputCount + n), outputLimit)
             output = realloc(output, capacity)!.assumingMemoryBound(to: UInt8.self)
         }
     }
@@ -149,7 +156,7 @@ package final class Inflater {
             throw fail("stored block length \(length) does not match its complement \(complement)")
         }
         guard inputCount - position >= length else { throw truncated }
-        reserve(length)
+        try reserve(length)
         (output + outputCount).update(from: input + position, count: length)
         outputCount += length
         position += length
@@ -251,7 +258,7 @@ package final class Inflater {
             let entry = try decode(literals)
             let kind = (entry >> 5) & 3
             if kind == HuffmanTable.literal {
-                reserve(1)
+                try reserve(1)
                 output[outputCount] = UInt8(truncatingIfNeeded: entry >> 16)
                 outputCount += 1
                 continue
@@ -269,7 +276,7 @@ package final class Inflater {
             guard distance <= outputCount - streamStart else {
                 throw fail("a back-reference reaches \(distance) bytes back but only \(outputCount - streamStart) have been written")
             }
-            reserve(length)
+            try reserve(length)
             let destination = output + outputCount
             let source = destination - distance
             if distance >= length {

@@ -6,7 +6,7 @@ import Kestrel
 /// a trap, a hang or another kind of error is a finding. `Fuzz/run` builds these with
 /// libFuzzer; the committed seed inputs are in `Fuzz/corpus/<target>/`.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case safetensors, npy, npz, idx, gzip, csv, zip, inflate, hdf5
+    case safetensors, npy, npz, idx, gzip, csv, zip, inflate, hdf5, png
     case keras3 = "keras3-model"
     case legacyH5 = "h5-model"
     case modelLoad = "model-load"
@@ -50,6 +50,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = try Inflate.decompress(data)
         case .hdf5:
             try Self.walk(try HDF5File(data: data, source: "fuzz").root, depth: 0)
+        case .png:
+            _ = try PNGDecoder.decode(data, source: "fuzz")
         case .keras3:
             try Self.exercise(try KerasModelFile.loadKeras3(data, source: "fuzz"))
         case .legacyH5:
