@@ -62,6 +62,7 @@ public enum KerasLayerRegistry {
         Conv3D.self, Conv3DTranspose.self, Conv1DTranspose.self, SeparableConv1D.self, DepthwiseConv1D.self,
         MaxPooling3D.self, AveragePooling3D.self, GlobalMaxPooling3D.self, GlobalAveragePooling3D.self,
         UpSampling3D.self, ZeroPadding3D.self, Cropping3D.self,
+        Rescaling.self, Normalization.self, Resizing.self, CenterCrop.self,
     ]
 
     private static let builders: [String: any KerasReadableLayer.Type] =
