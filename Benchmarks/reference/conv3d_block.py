@@ -4,7 +4,7 @@ average → Dense(10)), sizes, loss, optimizer and timing spec as Benchmarks/Con
 
     python conv3d_block.py FRAMEWORK [--modes train,infer]
 
-FRAMEWORK: torch (eager, NCDHW), keras (tf.function graph), keras-xla (jit_compile=True).
+FRAMEWORK: torch (eager, NCDHW), torch-cl (eager, channels_last_3d), keras (tf.function graph), keras-xla (jit_compile=True).
 Prints one JSON line per mode, like kestrel-bench. Shares the timing helpers of
 sequence_blocks.py (run beside it); BENCH_THREADS threads (2 by default).
 """
@@ -24,7 +24,7 @@ def data():
     return x, rng.integers(0, CLASSES, size=(SPEC["batch"],), dtype=np.int64)
 
 
-def run_torch(modes):
+def run_torch(framework, modes):
     import torch
     nn = torch.nn
     torch.set_num_threads(THREADS)
@@ -34,7 +34,10 @@ def run_torch(modes):
                           nn.Linear(16, CLASSES))
     x_np, y_np = data()
     x = torch.from_numpy(np.ascontiguousarray(x_np.transpose(0, 4, 1, 2, 3)))
-    time_torch(torch, "torch", "conv3d", model, x, torch.from_numpy(y_np), SPEC, modes)
+    if framework == "torch-cl":
+        model = model.to(memory_format=torch.channels_last_3d)
+        x = x.contiguous(memory_format=torch.channels_last_3d)
+    time_torch(torch, framework, "conv3d", model, x, torch.from_numpy(y_np), SPEC, modes)
 
 
 def run_keras(framework, modes):
@@ -50,11 +53,11 @@ def run_keras(framework, modes):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("framework", choices=["torch", "keras", "keras-xla"])
+    parser.add_argument("framework", choices=["torch", "torch-cl", "keras", "keras-xla"])
     parser.add_argument("--modes", default="train,infer")
     args = parser.parse_args()
     modes = args.modes.split(",")
-    run_torch(modes) if args.framework == "torch" else run_keras(args.framework, modes)
+    run_torch(args.framework, modes) if args.framework.startswith("torch") else run_keras(args.framework, modes)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ public func conv3d(_ x: Tensor, _ kernel: Tensor, bias: Tensor? = nil, geometry 
                         && kernel.shape[4] % g.groups == 0, "conv3d: kernel shape \(kernel.shape) does not match the geometry")
     let cout = kernel.shape[4]
     checkedPrecondition(bias == nil || bias?.shape == [cout], "conv3d: bias shape \(bias?.shape ?? []), expected [\(cout)]")
+    if g.groups == 1 && !g.isPointwise { return DepthUnfolding.convolve(x, kernel, bias: bias, geometry: g) }
     let y = Tensor(shape: [g.batch] + g.outSize + [cout]) { out, _ in
         Convolution3DKernels.forward(x: x.storage.pointer, w: kernel.storage.pointer, bias: bias.map { UnsafePointer($0.storage.pointer) },
                                      y: out, geometry: g, outChannels: cout)

@@ -22,15 +22,24 @@ package enum Convolution3DKernels {
     /// Rows p0..<p1 (output cells of one sample `xs`) of group `group`'s vol2col matrix.
     package static func vol2col(_ xs: UnsafePointer<Float>, _ g: VolumeGeometry, cells: Range<Int>, group: Int,
                                 _ col: UnsafeMutablePointer<Float>) {
-        let c = g.inChannels, cg = g.groupChannels, k = g.taps * cg, offset = group * cg
+        let walk = WindowWalk(g, group: group)
         for p in cells {
-            let row = col + (p - cells.lowerBound) * k
-            g.forEachTap(output: p) { tap, cell in
-                let dst = row + tap * cg
-                if cell < 0 {
-                    dst.initialize(repeating: 0, count: cg)
-                } else {
-                    dst.initialize(from: xs + cell * c + offset, count: cg)
+            walk.visitRows(output: p, row: col + (p - cells.lowerBound) * walk.rowLength) { dst, source, w0, contiguous in
+                guard let source else {
+                    dst.initialize(repeating: 0, count: walk.run)
+                    return
+                }
+                if contiguous {
+                    dst.initialize(from: xs + source, count: walk.run)
+                    return
+                }
+                for t in 0..<walk.kw {
+                    let iw = w0 + t * walk.dw
+                    if iw >= 0 && iw < walk.w {
+                        WindowWalk.copy(xs + source + iw * walk.c, to: dst + t * walk.cg, count: walk.cg)
+                    } else {
+                        (dst + t * walk.cg).initialize(repeating: 0, count: walk.cg)
+                    }
                 }
             }
         }
@@ -39,13 +48,18 @@ package enum Convolution3DKernels {
     /// Adds rows of group `group`'s vol2col matrix back onto the cells of one sample `dxs`.
     package static func col2vol(_ col: UnsafePointer<Float>, _ g: VolumeGeometry, cells: Range<Int>, group: Int,
                                 _ dxs: UnsafeMutablePointer<Float>) {
-        let c = g.inChannels, cg = g.groupChannels, k = g.taps * cg, offset = group * cg
+        let walk = WindowWalk(g, group: group)
         for p in cells {
-            let row = col + (p - cells.lowerBound) * k
-            g.forEachTap(output: p) { tap, cell in
-                guard cell >= 0 else { return }
-                let src = row + tap * cg, dst = dxs + cell * c + offset
-                for j in 0..<cg { dst[j] += src[j] }
+            walk.visitRows(output: p, row: UnsafeMutablePointer(mutating: col) + (p - cells.lowerBound) * walk.rowLength) { src, source, w0, contiguous in
+                guard let source else { return }
+                if contiguous {
+                    WindowWalk.add(src, to: dxs + source, count: walk.run)
+                    return
+                }
+                for t in 0..<walk.kw {
+                    let iw = w0 + t * walk.dw
+                    if iw >= 0 && iw < walk.w { WindowWalk.add(src + t * walk.cg, to: dxs + source + iw * walk.c, count: walk.cg) }
+                }
             }
         }
     }

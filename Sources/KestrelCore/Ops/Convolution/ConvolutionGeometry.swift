@@ -72,6 +72,17 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         }
     }
 
+    /// Geometry with every number given, for callers that derived them already (a 3-D
+    /// convolution run as a 2-D one over its unfolded depth planes).
+    package init(batch: Int, height: Int, width: Int, inChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                 strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padTop: Int, padLeft: Int,
+                 outHeight: Int, outWidth: Int) {
+        (self.batch, self.height, self.width, self.inChannels) = (batch, height, width, inChannels)
+        (self.kernelHeight, self.kernelWidth, self.strideY, self.strideX) = (kernelHeight, kernelWidth, strideY, strideX)
+        (self.dilationY, self.dilationX, self.padTop, self.padLeft) = (dilationY, dilationX, padTop, padLeft)
+        (self.outHeight, self.outWidth) = (outHeight, outWidth)
+    }
+
     /// Number of output pixels per sample.
     package var outPixels: Int { outHeight * outWidth }
     /// Window taps (kernel height × width).

@@ -53,15 +53,16 @@ package enum Pooling3DKernels {
                 g.forEachTap(output: p) { _, cell in
                     guard cell >= 0 else { return }
                     let xp = xs + cell * c
-                    if let winners {
-                        let win = winners + o
-                        for j in 0..<c where xp[j] > out[j] || win[j] < 0 {
-                            out[j] = xp[j]
-                            win[j] = Int32(cell * c + j)
-                        }
-                    } else {
-                        for j in 0..<c where xp[j] > out[j] { out[j] = xp[j] }
-                    }
+                    for j in 0..<c { out[j] = Swift.max(out[j], xp[j]) }
+                }
+                // The winner of each channel is the first tap holding its maximum.
+                guard let winners else { continue }
+                let win = winners + o
+                win.initialize(repeating: -1, count: c)
+                g.forEachTap(output: p) { _, cell in
+                    guard cell >= 0 else { return }
+                    let xp = xs + cell * c
+                    for j in 0..<c where win[j] < 0 && xp[j] == out[j] { win[j] = Int32(cell * c + j) }
                 }
             }
         }
